@@ -1,0 +1,72 @@
+// `npm run bench`: each scenario beside the bare read+parse loop in the same run (alternating rounds, medians), one table.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generate } from './gen.mjs';
+import { scenarios } from './scenarios.mjs';
+
+const here = import.meta.dirname;
+const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const only = process.argv.slice(2);
+const dataDir = join(here, 'data');
+mkdirSync(dataDir, { recursive: true });
+const data = join(dataDir, `litellm-${LINES}.jsonl`);
+await generate(data, LINES);
+const bytes = statSync(data).size;
+
+/** Runs a node script in a child with the usage reporter preloaded; returns wall seconds, CPU seconds, peak RSS, stderr. */
+export function measure(args, env = {}, opts = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'aflo-bench-'));
+  const usageFile = join(dir, 'usage.json');
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['--require', join(here, 'usage-report.cjs'), ...args], {
+      env: { ...process.env, ...env, AFLO_BENCH_USAGE: usageFile, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      stdio: ['ignore', opts.stdout ?? 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    opts.onStart?.(child);
+    child.on('close', (code) => {
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      let usage = { cpu: NaN, maxRssMB: NaN };
+      try { usage = JSON.parse(readFileSync(usageFile, 'utf8')); } catch { /* killed */ }
+      rmSync(dir, { recursive: true, force: true });
+      if (code !== 0 && !opts.allowFail) reject(new Error(`${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
+      else resolve({ wall, ...usage, stderr });
+    });
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const bare = () => measure([join(here, 'bare.mjs'), data]);
+const rows = [];
+const ctx = { data, lines: LINES, bytes, cli: join(here, '../dist/cli.js'), measure };
+for (const s of scenarios(ctx)) {
+  if (only.length && !only.includes(s.name)) continue;
+  const base = [];
+  const mine = [];
+  for (let r = 0; r < (s.rounds ?? ROUNDS); r++) {
+    base.push(await bare());
+    mine.push(await s.run());
+  }
+  const bw = median(base.map((b) => b.wall));
+  const w = median(mine.map((m) => m.wall));
+  const pick = (k) => median(mine.map((m) => m[k]));
+  rows.push({
+    scenario: s.name,
+    'lines/s': s.throughput === false ? '' : Math.round(s.lines / w).toLocaleString('en'),
+    'MB/s': s.throughput === false ? '' : (s.bytes / w / 1e6).toFixed(1),
+    'events/s': pick('events') ? Math.round(pick('events') / w).toLocaleString('en') : '',
+    'ratio to bare': s.throughput === false ? '' : (bw / w).toFixed(2),
+    'bare lines/s': Math.round(LINES / bw).toLocaleString('en'),
+    'CPU s': pick('cpu').toFixed(2),
+    'peak RSS MB': pick('maxRssMB').toFixed(0),
+    ...(s.extra ? s.extra(mine) : {}),
+  });
+  console.error(`done: ${s.name}`);
+}
+console.log(`\n${LINES.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(0)} MB (${(bytes / LINES).toFixed(0)} B/line), ${ROUNDS} rounds, medians\n`);
+console.table(rows);

@@ -1,0 +1,113 @@
+// The settings table of cli.md: name, environment variable, flag, default and parser for each setting.
+
+export type BackendType = 'api' | 's3' | 'azure-blob' | 'file' | 'stdout';
+export const BACKENDS: readonly BackendType[] = ['api', 's3', 'azure-blob', 'file', 'stdout'];
+
+export interface Settings {
+  backend: BackendType;
+  apiKey?: string;
+  apiKeyFile?: string;
+  apiEndpoint: string;
+  requestTimeout: number;
+  bucketName?: string;
+  awsRegion?: string;
+  awsAccessKeyId?: string;
+  awsSecretAccessKey?: string;
+  awsSessionToken?: string;
+  awsEndpointUrl?: string;
+  s3Checksum: 'when_supported' | 'when_required';
+  s3Acl?: string;
+  azureConnectionString?: string;
+  containerName?: string;
+  outputDir?: string;
+  pathPrefix: string;
+  hostedEnv: string;
+  jsonLogs: boolean;
+  debug: boolean;
+  batchSize: number;
+  flushInterval: number;
+  maxBufferSize: number;
+  bufferFull: 'block' | 'drop_newest';
+  sendObjectMetadata: boolean;
+  stateDir: string;
+  readFrom: 'beginning' | 'end';
+  maxLineBytes: number;
+  regionMap: string;
+  httpAddr?: string;
+  onceTimeout: number;
+  shutdownTimeout: number;
+  pollInterval: number;
+  controlEndpoint: string;
+  customerId?: string;
+  logPaths: string[];
+}
+
+type Parsed = { ok: true; value: unknown } | { ok: false; why: string };
+export interface SettingDef {
+  key: keyof Settings;
+  env: string;
+  flag?: string;
+  default?: string | ((env: Record<string, string | undefined>) => string | undefined);
+  parse: (raw: string) => Parsed;
+  secret?: boolean;
+  help: string;
+}
+
+const ok = (value: unknown): Parsed => ({ ok: true, value });
+const str: SettingDef['parse'] = (raw) => ok(raw);
+const oneOf = (...values: string[]): SettingDef['parse'] => (raw) =>
+  values.includes(raw) ? ok(raw) : { ok: false, why: `must be one of ${values.join(', ')}` };
+const bool: SettingDef['parse'] = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return ok(true);
+  if (['false', '0', 'no', 'off'].includes(v)) return ok(false);
+  return { ok: false, why: 'must be true/false (also 1/0, yes/no, on/off)' };
+};
+const positiveInt: SettingDef['parse'] = (raw) => {
+  const n = Number(raw.trim());
+  return /^\s*\d+\s*$/.test(raw) && Number.isSafeInteger(n) && n > 0 ? ok(n) : { ok: false, why: 'must be a whole number greater than 0' };
+};
+const positiveSeconds: SettingDef['parse'] = (raw) => {
+  const n = Number(raw.trim());
+  return raw.trim() !== '' && Number.isFinite(n) && n > 0 ? ok(n) : { ok: false, why: 'must be a number of seconds greater than 0' };
+};
+const list: SettingDef['parse'] = (raw) => ok(raw.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+
+export const SETTINGS: readonly SettingDef[] = [
+  { key: 'backend', env: 'AFLO_BACKEND_TYPE', flag: 'backend', default: 's3', parse: oneOf(...BACKENDS), help: 'where batches go: api, s3, azure-blob, file, stdout' },
+  { key: 'apiKey', env: 'AFLO_API_KEY', parse: str, secret: true, help: 'Amberflo API key' },
+  { key: 'apiKeyFile', env: 'AFLO_API_KEY_FILE', flag: 'api-key-file', parse: str, help: 'file holding the Amberflo API key' },
+  { key: 'apiEndpoint', env: 'AFLO_API_ENDPOINT', flag: 'api-endpoint', default: 'https://ingest.amberflo.io', parse: str, help: 'Amberflo ingest endpoint' },
+  { key: 'requestTimeout', env: 'AFLO_REQUEST_TIMEOUT', flag: 'request-timeout', default: '30', parse: positiveSeconds, help: 'seconds one send may take' },
+  { key: 'bucketName', env: 'AFLO_BUCKET_NAME', flag: 'bucket', parse: str, help: 'S3 bucket' },
+  { key: 'awsRegion', env: 'AWS_REGION', parse: str, help: 'AWS region of the bucket' },
+  { key: 'awsAccessKeyId', env: 'AWS_ACCESS_KEY_ID', parse: str, help: 'AWS access key id' },
+  { key: 'awsSecretAccessKey', env: 'AWS_SECRET_ACCESS_KEY', parse: str, secret: true, help: 'AWS secret access key' },
+  { key: 'awsSessionToken', env: 'AWS_SESSION_TOKEN', parse: str, secret: true, help: 'AWS session token' },
+  { key: 'awsEndpointUrl', env: 'AWS_ENDPOINT_URL', parse: str, help: 'S3-compatible endpoint' },
+  { key: 's3Checksum', env: 'AFLO_S3_CHECKSUM', flag: 's3-checksum', default: 'when_supported', parse: oneOf('when_supported', 'when_required'), help: 'S3 request checksums' },
+  { key: 's3Acl', env: 'AFLO_S3_ACL', flag: 's3-acl', parse: oneOf('bucket-owner-full-control', 'private'), help: 'object ACL for uploads' },
+  { key: 'azureConnectionString', env: 'AZURE_STORAGE_CONNECTION_STRING', parse: str, secret: true, help: 'Azure Storage connection string' },
+  { key: 'containerName', env: 'AFLO_CONTAINER_NAME', flag: 'container', parse: str, help: 'Azure Blob container' },
+  { key: 'outputDir', env: 'AFLO_OUTPUT_DIR', flag: 'output-dir', parse: str, help: 'directory of the file backend' },
+  { key: 'pathPrefix', env: 'AFLO_PATH', flag: 'path-prefix', default: 'litellm-metering', parse: str, help: 'object key prefix' },
+  { key: 'hostedEnv', env: 'AFLO_HOSTED_ENV', flag: 'hosted-env', default: 'prod', parse: str, help: 'hostedEnv dimension' },
+  { key: 'jsonLogs', env: 'AFLO_JSON_LOGS', default: 'true', parse: bool, help: 'JSON logs; false for readable lines' },
+  { key: 'debug', env: 'AFLO_DEBUG', flag: 'debug', default: 'false', parse: bool, help: 'debug logging' },
+  { key: 'batchSize', env: 'AFLO_BATCH_SIZE', flag: 'batch-size', default: '100', parse: positiveInt, help: 'events per batch' },
+  { key: 'flushInterval', env: 'AFLO_FLUSH_INTERVAL', flag: 'flush-interval', default: '300', parse: positiveSeconds, help: 'seconds an event may wait before its batch is sent' },
+  { key: 'maxBufferSize', env: 'AFLO_MAX_BUFFER_SIZE', flag: 'max-buffer-size', default: '10000', parse: positiveInt, help: 'events held at most' },
+  { key: 'bufferFull', env: 'AFLO_BUFFER_FULL', flag: 'buffer-full', default: 'block', parse: oneOf('block', 'drop_newest'), help: 'when the buffer is full' },
+  { key: 'sendObjectMetadata', env: 'AFLO_SEND_OBJECT_METADATA', default: 'false', parse: bool, help: 'emit aflo.object_metadata events' },
+  { key: 'stateDir', env: 'AFLO_STATE_DIR', flag: 'state-dir', default: (env) => env.STATE_DIRECTORY?.split(':')[0] || './.aflo-tail', parse: str, help: 'where the SQLite state lives' },
+  { key: 'readFrom', env: 'AFLO_READ_FROM', flag: 'read-from', default: 'beginning', parse: oneOf('beginning', 'end'), help: 'where a file with no checkpoint starts' },
+  { key: 'maxLineBytes', env: 'AFLO_MAX_LINE_BYTES', flag: 'max-line-bytes', default: '33554432', parse: positiveInt, help: 'longer entries are skipped and counted' },
+  { key: 'regionMap', env: 'AFLO_REGION_MAP', default: '', parse: str, help: 'host=region,... for hosts whose name carries no region' },
+  { key: 'httpAddr', env: 'AFLO_HTTP_ADDR', flag: 'http-addr', parse: str, help: 'serve /metrics, /healthz, POST /ingest here' },
+  { key: 'onceTimeout', env: 'AFLO_ONCE_TIMEOUT', flag: 'once-timeout', default: '600', parse: positiveSeconds, help: 'seconds --once keeps retrying' },
+  { key: 'shutdownTimeout', env: 'AFLO_SHUTDOWN_TIMEOUT', flag: 'shutdown-timeout', default: '10', parse: positiveSeconds, help: 'seconds a stopping daemon spends sending' },
+  { key: 'pollInterval', env: 'AFLO_POLL_INTERVAL', flag: 'poll-interval', default: '1', parse: positiveSeconds, help: 'seconds between file rescans' },
+  { key: 'controlEndpoint', env: 'AFLO_CONTROL_ENDPOINT', flag: 'control-endpoint', default: 'https://app.amberflo.io', parse: str, help: 'Amberflo API for meters, usage, cancel' },
+  { key: 'customerId', env: 'AFLO_CUSTOMER_ID', parse: str, help: 'adds customerId to every event' },
+  { key: 'logPaths', env: 'AFLO_LOG_PATHS', default: '', parse: list, help: 'comma-separated paths or globs to follow' },
+];

@@ -1,0 +1,229 @@
+// Streaming entry reader: bytes in, LiteLLM entries out with the byte offsets where each starts and ends.
+import { isPunctuation, newStructure, parseJson, scanStructure, type Structure } from './json-text.js';
+import { recognise, type Obj } from './recognise.js';
+
+export type SkipReason = 'not_usage' | 'invalid' | 'too_long';
+
+export interface ReaderSink {
+  /** One usage entry; `index` tells entries that share a byte range (elements of one JSON array line) apart. */
+  entry(slp: Obj, start: number, end: number, index: number): void;
+  skip(reason: SkipReason, start: number, end: number): void;
+}
+
+type Accumulation = { start: number; parts: string[]; bytes: number; struct: Structure; tooLong: boolean };
+
+const MAX_RECOVERY_TRIES = 256;
+
+export class EntryReader {
+  private parts: Buffer[] = [];
+  private lineStart: number;
+  private lineLen = 0;
+  private skippingLine = false;
+  private acc: Accumulation | null = null;
+
+  constructor(private readonly maxEntryBytes: number, startOffset = 0) {
+    this.lineStart = startOffset;
+  }
+
+  /** Everything before this offset is consumed and is not part of an unfinished entry: the checkpoint. */
+  get safeOffset(): number {
+    return this.acc ? this.acc.start : this.lineStart;
+  }
+
+  /** Bytes held back waiting for a newline or the end of a multi-line entry. */
+  get pendingBytes(): number {
+    return this.lineLen + (this.acc ? this.lineStart - this.acc.start : 0);
+  }
+
+  push(chunk: Buffer, sink: ReaderSink): void {
+    let from = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, from);
+      if (nl < 0) break;
+      const piece = chunk.subarray(from, nl);
+      const start = this.lineStart;
+      const end = start + this.lineLen + piece.length + 1;
+      if (this.skippingLine || this.lineLen + piece.length > this.maxEntryBytes) {
+        this.tooLongLine(start, end, sink);
+      } else {
+        const line = this.lineLen === 0 ? piece : Buffer.concat([...this.parts, piece]);
+        this.line(decode(line), start, end, sink);
+      }
+      this.parts = [];
+      this.lineLen = 0;
+      this.skippingLine = false;
+      this.lineStart = end;
+      from = nl + 1;
+    }
+    const rest = chunk.length - from;
+    if (rest === 0) return;
+    if (!this.skippingLine && this.lineLen + rest > this.maxEntryBytes) {
+      this.skippingLine = true;
+      this.parts = [];
+    }
+    if (!this.skippingLine) this.parts.push(Buffer.from(chunk.subarray(from)));
+    this.lineLen += rest;
+  }
+
+  /**
+   * End of input. An unterminated last line is read when it parses as a whole JSON entry; with `force`
+   * (nothing more will ever come) whatever is left is counted as invalid or too long.
+   */
+  finish(sink: ReaderSink, force: boolean): void {
+    if (this.lineLen > 0) {
+      const start = this.lineStart;
+      const end = start + this.lineLen;
+      if (this.skippingLine) {
+        if (force) this.tooLongLine(start, end, sink);
+        else return;
+      } else {
+        const text = decode(Buffer.concat(this.parts)).trim();
+        const parsed = this.acc ? { ok: false as const } : parseJson(text);
+        if (parsed.ok) this.value(parsed.value, start, end, sink);
+        else if (!force) return;
+        else if (this.acc) this.line(text, start, end, sink);
+        else sink.skip('invalid', start, end);
+      }
+      this.parts = [];
+      this.lineLen = 0;
+      this.skippingLine = false;
+      this.lineStart = end;
+    }
+    if (force && this.acc) {
+      sink.skip(this.acc.tooLong ? 'too_long' : 'invalid', this.acc.start, this.lineStart);
+      this.acc = null;
+    }
+  }
+
+  private tooLongLine(start: number, end: number, sink: ReaderSink): void {
+    if (this.acc) {
+      sink.skip(this.acc.tooLong ? 'too_long' : 'invalid', this.acc.start, start);
+      this.acc = null;
+    }
+    sink.skip('too_long', start, end);
+  }
+
+  private line(text: string, start: number, end: number, sink: ReaderSink): void {
+    if (this.acc) return this.continueAccumulation(text, start, end, sink);
+    const trimmed = text.trim();
+    if (trimmed === '' || isPunctuation(trimmed)) return;
+    const first = trimmed.charCodeAt(0);
+    if (first === 0x7b || first === 0x5b) {
+      const parsed = parseJson(trimmed);
+      if (parsed.ok) return this.value(parsed.value, start, end, sink);
+      const piece = trimmed.replace(/^\[/, '').replace(/[,\]]+$/, '');
+      if (piece !== trimmed && piece.startsWith('{')) {
+        const again = parseJson(piece);
+        if (again.ok) return this.value(again.value, start, end, sink);
+      }
+      const s = scanStructure(newStructure(), trimmed);
+      if (!s.broken && s.closedAt < 0 && s.depth > 0 && !s.inString && trimmed.indexOf('{"', 1) < 0) {
+        this.acc = { start, parts: [trimmed], bytes: trimmed.length, struct: s, tooLong: false };
+        return;
+      }
+      return this.recover(text, start, end, sink);
+    }
+    const at = trimmed.indexOf('{');
+    if (at > 0) {
+      const parsed = parseJson(trimmed.slice(at));
+      if (parsed.ok && !Array.isArray(parsed.value)) return this.value(parsed.value, start, end, sink);
+    }
+    sink.skip('not_usage', start, end);
+  }
+
+  /** A crashed writer's fragment followed by a complete entry on the same line: read the entry, count the fragment. */
+  private recover(text: string, start: number, end: number, sink: ReaderSink): void {
+    let tries = 0;
+    for (let i = text.indexOf('{', 1); i > 0 && tries < MAX_RECOVERY_TRIES; i = text.indexOf('{', i + 1), tries++) {
+      const parsed = parseJson(text.slice(i).trim());
+      if (!parsed.ok) continue;
+      const at = start + Buffer.byteLength(text.slice(0, i));
+      sink.skip('invalid', start, at);
+      return this.value(parsed.value, at, end, sink);
+    }
+    const trimmed = text.trimEnd();
+    const last = trimmed.charCodeAt(trimmed.length - 1);
+    if ((last === 0x7b || last === 0x5b) && trimmed.length > 1) {
+      const at = start + Buffer.byteLength(trimmed.slice(0, -1));
+      sink.skip('invalid', start, at);
+      const s = scanStructure(newStructure(), trimmed.slice(-1));
+      this.acc = { start: at, parts: [trimmed.slice(-1)], bytes: 1, struct: s, tooLong: false };
+      return;
+    }
+    sink.skip('invalid', start, end);
+  }
+
+  private continueAccumulation(text: string, start: number, end: number, sink: ReaderSink): void {
+    const acc = this.acc!;
+    const first = text.charCodeAt(0);
+    const startsAtColumn0 = text.length > 0 && !/^\s/.test(text) && first !== 0x7d && first !== 0x5d;
+    if (startsAtColumn0) {
+      // Inner lines of pretty-printed JSON are indented: an unindented line means the entry was cut short.
+      this.acc = null;
+      sink.skip(acc.tooLong ? 'too_long' : 'invalid', acc.start, start);
+      return this.line(text, start, end, sink);
+    }
+    const embedded = text.includes('{"') ? embeddedEntry(text) : undefined;
+    if (embedded) {
+      // A crashed writer's pretty-printed fragment, then a complete compact entry on the same line.
+      this.acc = null;
+      const at = start + Buffer.byteLength(text.slice(0, embedded.at));
+      sink.skip('invalid', acc.start, at);
+      return this.value(embedded.value, at, end, sink);
+    }
+    scanStructure(acc.struct, text);
+    if (acc.struct.broken) {
+      this.acc = null;
+      return sink.skip('invalid', acc.start, end);
+    }
+    if (acc.struct.closedAt < 0) {
+      acc.bytes += text.length + 1;
+      if (acc.bytes > this.maxEntryBytes) {
+        acc.tooLong = true;
+        acc.parts = [];
+      } else acc.parts.push(text);
+      return;
+    }
+    const closedAt = acc.struct.closedAt;
+    this.acc = null;
+    if (acc.tooLong) sink.skip('too_long', acc.start, end);
+    else {
+      acc.parts.push(text.slice(0, closedAt));
+      const parsed = parseJson(acc.parts.join('\n'));
+      if (parsed.ok) this.value(parsed.value, acc.start, end, sink);
+      else sink.skip('invalid', acc.start, end);
+    }
+    const rest = text.slice(closedAt).trim();
+    if (rest !== '' && !isPunctuation(rest)) this.line(rest, end, end, sink);
+  }
+
+  private value(v: unknown, start: number, end: number, sink: ReaderSink): void {
+    if (!Array.isArray(v)) {
+      const slp = recognise(v);
+      return slp ? sink.entry(slp, start, end, 0) : sink.skip('not_usage', start, end);
+    }
+    if (v.length === 0) return sink.skip('not_usage', start, end);
+    for (let i = 0; i < v.length; i++) {
+      const slp = recognise(v[i]);
+      if (slp) sink.entry(slp, start, end, i);
+      else sink.skip('not_usage', start, end);
+    }
+  }
+}
+
+/** The first complete usage entry that starts at a `{` inside a line, if any. */
+function embeddedEntry(text: string): { at: number; value: unknown } | undefined {
+  let tries = 0;
+  for (let i = text.indexOf('{'); i >= 0 && tries < MAX_RECOVERY_TRIES; i = text.indexOf('{', i + 1), tries++) {
+    const parsed = parseJson(text.slice(i).trim());
+    if (parsed.ok && recognise(parsed.value)) return { at: i, value: parsed.value };
+  }
+  return undefined;
+}
+
+function decode(line: Buffer): string {
+  let text = line.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+  return text;
+}

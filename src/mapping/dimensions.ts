@@ -1,0 +1,81 @@
+// The dimension table of mapping.md §4: one fallback chain per dimension, written straight into JSON fragments.
+import type { Obj } from '../entries/recognise.js';
+import { jsonString } from './encode.js';
+import { at, obj, text } from './fields.js';
+import { regionOf } from './region.js';
+import { MAX_DIMENSION_LENGTH, type MappingOptions } from './types.js';
+
+const BATCH_CALLS = new Set(['create_batch', 'acreate_batch', 'retrieve_batch', 'aretrieve_batch']);
+const TIERS = new Set(['flex', 'priority']);
+
+export interface BaseDimensions {
+  /** `"business_unit_id":"…",…,"tier":"n"`: the dimensions every event of the entry carries, in the fixed key order. */
+  fragment: string;
+  /** `,"error_code":"…"` for failures, else empty: it goes after `type` / `cache` on token events. */
+  errorFragment: string;
+  truncated: number;
+}
+
+/** Dimensions shared by every event of one entry (no `type` / `cache`, which only token meters carry). */
+export function baseDimensions(slp: Obj, opts: MappingOptions, usage: Obj): BaseDimensions {
+  const meta = obj(slp.metadata);
+  const mapInfo = obj(slp.model_map_information);
+  const callType = text(slp.call_type);
+  const provider = text(slp.custom_llm_provider) ?? text(at(mapInfo, 'model_map_value.litellm_provider'));
+  let fragment = '';
+  let truncated = 0;
+  const put = (key: string, value: string | undefined) => {
+    if (value === undefined) return;
+    if (value.length > MAX_DIMENSION_LENGTH) {
+      value = cutDimension(value);
+      truncated++;
+    }
+    fragment += (fragment === '' ? '"' : ',"') + key + '":' + jsonString(value);
+  };
+  put('business_unit_id', meta && businessUnitOf(meta));
+  put('usecase', callType);
+  put('provider', provider);
+  put('platform', provider);
+  put('model', text(slp.model));
+  put('sku', mapInfo && (text(mapInfo.model_map_key) ?? text(at(mapInfo, 'model_map_value.key'))));
+  put('user', text(slp.user) ?? text(slp.end_user) ?? text(meta?.user_api_key_end_user_id));
+  put('keyName', text(meta?.user_api_key_alias));
+  put('hostedEnv', opts.hostedEnv);
+  put('region', regionOf(text(slp.api_base), opts.regionMap) ?? regionOf(text(at(slp, 'hidden_params.api_base')), opts.regionMap));
+  put('batch', isBatch(slp, meta, callType) ? 'y' : 'n');
+  put('tier', tierOf(slp, usage));
+  let errorFragment = '';
+  if (slp.status === 'failure') {
+    const code = cutDimension(text(at(slp, 'error_information.error_code')) ?? 'unknown');
+    errorFragment = ',"error_code":' + jsonString(code);
+  }
+  return { fragment, errorFragment, truncated };
+}
+
+export function businessUnitOf(meta: Obj): string | undefined {
+  return text(at(meta, 'user_api_key_auth_metadata.business_unit_id')) ?? text(meta.user_api_key_team_id) ??
+    text(meta.team_id) ?? text(meta.user_api_key_team_alias);
+}
+
+function isBatch(slp: Obj, meta: Obj | undefined, callType: string | undefined): boolean {
+  if (callType !== undefined && BATCH_CALLS.has(callType)) return true;
+  return nonEmpty(at(slp, 'hidden_params.batch_models')) || nonEmpty(meta?.batch_models);
+}
+
+function nonEmpty(models: unknown): boolean {
+  return Array.isArray(models) ? models.length > 0 : text(models) !== undefined;
+}
+
+function tierOf(slp: Obj, usage: Obj): string {
+  const tier = text(at(slp, 'model_parameters.service_tier')) ?? text(at(slp, 'response.service_tier')) ?? text(usage.service_tier);
+  return tier !== undefined && TIERS.has(tier) ? tier : 'n';
+}
+
+/** Cuts to 200 characters without splitting a surrogate pair. */
+function cutDimension(v: string): string {
+  if (v.length <= MAX_DIMENSION_LENGTH) return v;
+  let cut = v.slice(0, MAX_DIMENSION_LENGTH);
+  const last = cut.charCodeAt(cut.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
+  return cut;
+}

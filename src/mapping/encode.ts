@@ -1,0 +1,21 @@
+// Event records as JSON text, written field by field in one fixed order: the bytes that are stored, batched and re-sent.
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** JSON text of a string; the common plain-ASCII case skips JSON.stringify. */
+export function jsonString(v: string): string {
+  return PLAIN.test(v) ? '"' + v + '"' : JSON.stringify(v);
+}
+
+/** The constant start of every record of one entry: uniqueId (when present) and customerId (when set). */
+export function recordHead(uniqueId: string | undefined, customerId: string | undefined): string {
+  let head = '{';
+  if (uniqueId !== undefined) head += '"uniqueId":' + jsonString(uniqueId) + ',';
+  if (customerId !== undefined) head += '"customerId":' + jsonString(customerId) + ',';
+  return head;
+}
+
+/** One record; `dims` is a ready `"k":"v",…` fragment or a JSON value for object metadata. */
+export function recordText(head: string, meter: string, value: number, ms: number, dims: string, dimsIsFragment = true): string {
+  return head + '"meterApiName":"' + meter + '","meterValue":' + value + ',"meterTimeInMillis":' + ms +
+    ',"dimensions":' + (dimsIsFragment ? '{' + dims + '}' : dims) + '}';
+}

@@ -1,0 +1,113 @@
+// The meter tables of mapping.md §3: token quantities by kind and direction, and the non-token meters.
+import type { Obj } from '../entries/recognise.js';
+import { at, count, firstCount, obj } from './fields.js';
+
+export type TokenLine = { meter: string; type: 'in' | 'out'; cache: 'r' | 'c' | 'n'; value: number };
+
+/** The usage object U, with its prompt (P) and completion (C) details, as mapping.md §2–3 locate them. */
+export type Usage = { U: Obj; P: Obj; C: Obj; response: Obj };
+
+export function usageOf(slp: Obj): Usage {
+  const response = obj(slp.response) ?? {};
+  const responseUsage = obj(response.usage) ?? {};
+  const U = obj(at(slp, 'metadata.usage_object')) ?? responseUsage;
+  const P = obj(U.prompt_tokens_details) ?? obj(responseUsage.prompt_tokens_details) ?? {};
+  const C = obj(U.completion_tokens_details) ?? obj(responseUsage.completion_tokens_details) ?? {};
+  return { U, P, C, response };
+}
+
+/** Token quantities; `bad` is called for every negative or non-finite count met. */
+export function tokenLines(slp: Obj, usage: Usage, bad: () => void): TokenLine[] {
+  const { U, P, C, response } = usage;
+  const ru = obj(response.usage) ?? {};
+  const n = (...values: unknown[]) => firstCount(values, bad);
+  const prompt = n(U.prompt_tokens, slp.prompt_tokens, ru.prompt_tokens);
+  const completion = n(U.completion_tokens, slp.completion_tokens, ru.completion_tokens);
+
+  const reasoning = n(C.reasoning_tokens);
+  const audioOut = n(C.audio_tokens);
+  const imageOut = n(C.image_tokens);
+  const citation = n(C.citation_tokens, U.citation_tokens);
+  let textOut = n(C.text_tokens);
+  if (textOut === undefined && count(C.text_tokens).kind === 'none' && completion !== undefined) {
+    textOut = Math.max(0, completion - (reasoning ?? 0) - (audioOut ?? 0) - (imageOut ?? 0) - (citation ?? 0));
+  }
+
+  const audioIn = n(P.audio_tokens);
+  const imageIn = n(P.image_tokens);
+  const reads = n(P.cached_tokens, U.cache_read_input_tokens, U.prompt_cache_hit_tokens);
+  const writes = n(P.cache_creation_tokens, P.cache_write_tokens, U.cache_creation_input_tokens);
+  let uncached: number | undefined;
+  if (prompt !== undefined) {
+    const media = (audioIn ?? 0) + (imageIn ?? 0);
+    uncached = prompt - media - (reads ?? 0) - (writes ?? 0);
+    // Negative: the provider counted prompt_tokens without the cache (Anthropic messages convention).
+    if (uncached < 0) uncached = prompt - media;
+    if (uncached < 0) {
+      bad();
+      uncached = undefined;
+    }
+  } else {
+    uncached = n(P.text_tokens);
+  }
+
+  const lines: TokenLine[] = [];
+  const add = (meter: string, type: 'in' | 'out', cache: 'r' | 'c' | 'n', value: number | undefined) => {
+    if (value !== undefined && value > 0) lines.push({ meter, type, cache, value });
+  };
+  add('llm_text_tokens', 'out', 'n', textOut);
+  add('llm_reasoning_tokens', 'out', 'n', reasoning);
+  add('llm_audio_tokens', 'out', 'n', audioOut);
+  add('llm_image_tokens', 'out', 'n', imageOut);
+  add('llm_citation_tokens', 'out', 'n', citation);
+  add('llm_audio_tokens', 'in', 'n', audioIn);
+  add('llm_image_tokens', 'in', 'n', imageIn);
+  add('llm_text_tokens', 'in', 'r', reads);
+  add('llm_text_tokens', 'in', 'c', writes);
+  add('llm_text_tokens', 'in', 'n', uncached);
+  return lines;
+}
+
+/** A response served from LiteLLM's own cache: every token event is a read, and text input collapses into one event. */
+export function asCacheHit(lines: TokenLine[]): TokenLine[] {
+  const out: TokenLine[] = [];
+  for (const l of lines) {
+    const same = out.find((o) => o.meter === l.meter && o.type === l.type);
+    if (same) same.value += l.value;
+    else out.push({ ...l, cache: 'r' });
+  }
+  return out;
+}
+
+const IMAGE_CALL = /image_(generation|edit|variation)/;
+const SPEECH_CALLS = new Set(['speech', 'aspeech']);
+
+/** Non-token meters other than requests and seconds: [meter, value] for each with a value > 0. */
+export function mediaMeters(slp: Obj, usage: Usage, bad: () => void): [string, number][] {
+  const { U, P, response } = usage;
+  const n = (...values: unknown[]) => firstCount(values, bad);
+  const usageSeconds = U.type === 'duration' || U.seconds !== undefined ? U.seconds : undefined;
+  const out: [string, number | undefined][] = [
+    ['llm_audio_seconds', n(response.duration, usageSeconds, P.audio_length_seconds)],
+    ['llm_video_seconds', n(P.video_length_seconds, at(response, 'usage.duration_seconds'))],
+    ['llm_characters', n(P.character_count) ?? speechCharacters(slp)],
+    ['llm_pixels', pixels(slp, response, bad)],
+  ];
+  return out.filter((m): m is [string, number] => m[1] !== undefined && m[1] > 0);
+}
+
+function speechCharacters(slp: Obj): number | undefined {
+  if (typeof slp.call_type !== 'string' || !SPEECH_CALLS.has(slp.call_type)) return undefined;
+  const input = at(slp, 'model_parameters.input') ?? slp.messages;
+  const textInput = typeof input === 'string' ? input : Array.isArray(input) ? at(input[0], 'content') : undefined;
+  return typeof textInput === 'string' ? [...textInput].length : undefined;
+}
+
+function pixels(slp: Obj, response: Obj, bad: () => void): number | undefined {
+  if (typeof slp.call_type !== 'string' || !IMAGE_CALL.test(slp.call_type)) return undefined;
+  const size = [response.size, at(slp, 'model_parameters.size')].find((s) => typeof s === 'string' && /^\d+x\d+$/.test(s));
+  if (typeof size !== 'string') return undefined;
+  const [w, h] = size.split('x').map(Number);
+  const images = Array.isArray(response.data) ? response.data.length : firstCount([at(slp, 'model_parameters.n')], bad) ?? 1;
+  return w * h * images;
+}

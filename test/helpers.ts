@@ -1,0 +1,34 @@
+// Shared test helpers: run the entry reader over chunks and collect what it found.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EntryReader, type SkipReason } from '../src/entries/reader.js';
+import type { Obj } from '../src/entries/recognise.js';
+
+export type Found = { entries: { slp: Obj; start: number; end: number; index: number }[]; skips: { reason: SkipReason; start: number; end: number }[] };
+
+export function readAll(chunks: (string | Buffer)[], opts: { max?: number; force?: boolean; eof?: boolean } = {}): Found & { reader: EntryReader } {
+  const found: Found = { entries: [], skips: [] };
+  const reader = new EntryReader(opts.max ?? 1 << 20);
+  const sink = {
+    entry: (slp: Obj, start: number, end: number, index: number) => found.entries.push({ slp, start, end, index }),
+    skip: (reason: SkipReason, start: number, end: number) => found.skips.push({ reason, start, end }),
+  };
+  for (const c of chunks) reader.push(Buffer.isBuffer(c) ? c : Buffer.from(c), sink);
+  if (opts.force || opts.eof) reader.finish(sink, opts.force ?? false);
+  return { ...found, reader };
+}
+
+export function tempDir(prefix = 'aflo-'): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export const MAPPING = { hostedEnv: 'prod', regionMap: new Map<string, string>(), sendObjectMetadata: false };
+
+export function slpLine(id: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    id, call_type: 'acompletion', status: 'success', model: 'gpt-4o', custom_llm_provider: 'openai',
+    startTime: 1766000068.28466, endTime: 1766000070.07935, prompt_tokens: 10, completion_tokens: 20, ...extra,
+  });
+}

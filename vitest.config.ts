@@ -1,0 +1,11 @@
+// Test runner settings: real child processes and servers need generous timeouts, never a retry.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
