@@ -8,6 +8,12 @@ import { loadSettings, type SettingSources } from './config/load.js';
 import { SETTINGS, type Settings } from './config/settings.js';
 import { runMap, type MapInput } from './commands/map.js';
 import { mappingOptions } from './commands/mapping-options.js';
+import { listDeadLetters, replayDeadLetters } from './commands/dlq.js';
+import { runShipper } from './commands/run.js';
+import { formatStatus, readStatus } from './commands/status.js';
+import { validateForShipping } from './config/load.js';
+import { secretValues } from './config/redact.js';
+import { createLogger } from './log.js';
 
 const EXIT_USAGE = 2;
 
@@ -65,20 +71,69 @@ async function mapCommand(args: Record<string, unknown>): Promise<number> {
   return 0;
 }
 
+/** SIGTERM / SIGINT stop reading and start the bounded drain; a second one exits at once (the state is safe on disk). */
+function stopSignal(): AbortSignal {
+  const ctl = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (ctl.signal.aborted) process.exit(sig === 'SIGINT' ? 130 : 143);
+    ctl.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return ctl.signal;
+}
+
+async function shipCommand(args: Record<string, unknown>): Promise<number> {
+  const loaded = settingsFrom(args);
+  const checked = validateForShipping(loaded, (p) => readFileSync(p, 'utf8'));
+  if (!checked.ok) throw new UsageError(checked.errors.join('\n'));
+  const settings = checked.settings;
+  const log = createLogger({ json: settings.jsonLogs, debug: settings.debug, secrets: secretValues(settings) });
+  const inputs = ((args.inputs as string[] | undefined) ?? []).map(String);
+  const outcome = await runShipper({
+    settings, log, stdin: process.stdin, stdout: process.stdout, stop: stopSignal(), now: Date.now, pid: process.pid,
+    isAlive: (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; } },
+  }, inputs, Boolean(args.once));
+  if (outcome.code === 2) throw new UsageError(outcome.message ?? 'bad usage');
+  if (outcome.message) process.stderr.write(`aflo-tail: ${outcome.message}\n`);
+  return outcome.code;
+}
+
 async function main(): Promise<number> {
   let result: Promise<number> = Promise.resolve(0);
+  let exitWhenDone = false;
   const parser = addSettingFlags(yargs(hideBin(process.argv)))
     .scriptName('aflo-tail')
     .usage('$0 [PATH|GLOB|-]...  follow LiteLLM logs and ship Amberflo usage events')
+    .command('$0 [inputs..]', 'follow the inputs and ship (daemon); with --once, catch up and exit', (y) =>
+      y.positional('inputs', { type: 'string', array: true, describe: 'paths, globs, or - for stdin' })
+        .option('once', { type: 'boolean', describe: 'read every input to its end, ship everything, exit' }),
+      (args) => { exitWhenDone = true; result = shipCommand(args); })
     .command('map [inputs..]', 'print the events each entry maps to (NDJSON); touches no state', (y) =>
       y.positional('inputs', { type: 'string', array: true, describe: 'files, or - for stdin' }),
       (args) => { result = mapCommand(args); })
+    .command('status', 'counters, buffer depth, files and offsets, dead letters, last send', (y) =>
+      y.option('json', { type: 'boolean', describe: 'machine-readable output' }),
+      (args) => {
+        const st = readStatus(settingsFrom(args), Date.now);
+        process.stdout.write(args.json ? JSON.stringify(st, null, 2) + '\n' : formatStatus(st));
+      })
+    .command('dlq <action>', 'show (list) or re-send (replay) dead-lettered events', (y) =>
+      y.positional('action', { choices: ['list', 'replay'] as const, demandOption: true }),
+      (args) => {
+        const settings = settingsFrom(args);
+        if (args.action === 'list') process.stdout.write(listDeadLetters(settings, Date.now));
+        else process.stdout.write(`replayed ${replayDeadLetters(settings, Date.now)} dead-lettered events; a running aflo-tail sends them\n`);
+      })
     .strictCommands()
     .help()
     .version(false)
     .fail((msg, err) => { throw err ?? new UsageError(msg); });
   await parser.parseAsync();
-  return result;
+  const code = await result;
+  // The daemon's sources may leave handles (stdin) open: exit explicitly once stdout has drained.
+  if (exitWhenDone) process.stdout.write('', () => process.exit(code));
+  return code;
 }
 
 main().then(

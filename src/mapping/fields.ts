@@ -22,32 +22,32 @@ export function obj(v: unknown): Obj | undefined {
   return isObj(v) ? v : undefined;
 }
 
-/** A count as mapping.md §2 reads it: given (finite, ≥ 0), not given, or bad (negative / non-finite). */
-export type Count = { kind: 'none' } | { kind: 'bad' } | { kind: 'ok'; value: number };
+/** Marks a count that is given but negative or non-finite (mapping.md §2). */
+export const BAD_COUNT = -1;
+const NUMERIC = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
-const NONE: Count = { kind: 'none' };
-const BAD: Count = { kind: 'bad' };
-
-export function count(v: unknown): Count {
-  if (v === undefined || v === null || v === '' || v === 'None') return NONE;
+/** A count as mapping.md §2 reads it: a number ≥ 0, undefined when not given, or BAD_COUNT. */
+export function count(v: unknown): number | undefined {
   let n: number;
   if (typeof v === 'number') n = v;
-  else if (typeof v === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) n = Number(v);
-  else if (typeof v === 'string' && /^\s*[-+]?(inf|infinity|nan)\s*$/i.test(v)) return BAD;
-  else return typeof v === 'boolean' || typeof v === 'object' ? NONE : BAD;
-  if (!Number.isFinite(n) || n < 0) return BAD;
-  return { kind: 'ok', value: n };
+  else if (v === undefined || v === null || v === '' || v === 'None') return undefined;
+  else if (typeof v === 'string') {
+    if (!NUMERIC.test(v)) return /^\s*[-+]?(inf|infinity|nan)\s*$/i.test(v) ? BAD_COUNT : undefined;
+    n = Number(v);
+  } else return undefined;
+  return Number.isFinite(n) && n >= 0 ? n : BAD_COUNT;
 }
 
-/** The first given count of several candidates (mapping's `??`), remembering whether a bad one was met first. */
+/** The first given count of several candidates (mapping's `??`); a bad one met first calls onBad and gives undefined. */
 export function firstCount(values: unknown[], onBad: () => void): number | undefined {
-  for (const v of values) {
-    const c = count(v);
-    if (c.kind === 'ok') return c.value;
-    if (c.kind === 'bad') {
+  for (let i = 0; i < values.length; i++) {
+    const c = count(values[i]);
+    if (c === undefined) continue;
+    if (c === BAD_COUNT) {
       onBad();
       return undefined;
     }
+    return c;
   }
   return undefined;
 }

@@ -29,7 +29,7 @@ export function tokenLines(slp: Obj, usage: Usage, bad: () => void): TokenLine[]
   const imageOut = n(C.image_tokens);
   const citation = n(C.citation_tokens, U.citation_tokens);
   let textOut = n(C.text_tokens);
-  if (textOut === undefined && count(C.text_tokens).kind === 'none' && completion !== undefined) {
+  if (textOut === undefined && count(C.text_tokens) === undefined && completion !== undefined) {
     textOut = Math.max(0, completion - (reasoning ?? 0) - (audioOut ?? 0) - (imageOut ?? 0) - (citation ?? 0));
   }
 

@@ -1,0 +1,103 @@
+// The shipper: follow (daemon) or catch up (--once): sources → buffer → flusher → backend, with a clean stop.
+import { mkdirSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import { createBackend } from '../backends/index.js';
+import type { Backend } from '../backends/types.js';
+import type { Settings } from '../config/settings.js';
+import type { IngestOptions } from '../pipeline/ingest.js';
+import { Flusher } from '../ship/flusher.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '../ship/retry.js';
+import { Wakeup } from '../ship/signal.js';
+import { FileSource } from '../source/file-source.js';
+import { readStream } from '../source/stdin-source.js';
+import { watchForChanges } from '../source/watch-hint.js';
+import { acquireLock } from '../state/lock.js';
+import { Store } from '../state/store.js';
+import { mappingOptions } from './mapping-options.js';
+
+export interface RunDeps {
+  settings: Settings;
+  log: Logger;
+  stdin: Readable;
+  stdout: Writable;
+  /** Aborts on SIGTERM / SIGINT. */
+  stop: AbortSignal;
+  now: () => number;
+  pid: number;
+  isAlive: (pid: number) => boolean;
+  backoff?: BackoffOptions;
+  backend?: Backend;
+}
+
+export type RunOutcome = { code: 0 | 1 | 2; message?: string };
+
+export async function runShipper(deps: RunDeps, inputs: string[], once: boolean): Promise<RunOutcome> {
+  const { settings: s, log } = deps;
+  const patterns = [...inputs.filter((i) => i !== '-'), ...s.logPaths];
+  const useStdin = inputs.includes('-');
+  if (patterns.length === 0 && !useStdin) {
+    return { code: 2, message: 'no inputs: give paths, globs or - (stdin), or set AFLO_LOG_PATHS' };
+  }
+  const mapping = mappingOptions(s);
+  if (!mapping.ok) return { code: 2, message: mapping.error };
+  mkdirSync(s.stateDir, { recursive: true });
+  const lock = acquireLock(s.stateDir, deps.pid, deps.isAlive);
+  if (!lock.ok) return { code: 2, message: `AFLO_STATE_DIR: ${s.stateDir} is in use by another aflo-tail (pid ${lock.pid}); give each process its own state directory` };
+  const store = Store.open(s.stateDir, deps.now);
+  const backend = deps.backend ?? createBackend(s, { stdout: deps.stdout });
+  try {
+    const ingest: IngestOptions = { mapping: mapping.options, maxBufferSize: s.maxBufferSize, bufferFull: s.bufferFull, now: deps.now };
+    const flusher = new Flusher(store, backend, {
+      batchSize: s.batchSize, flushIntervalMs: s.flushInterval * 1000, maxBufferSize: s.maxBufferSize, prefix: s.pathPrefix,
+      backoff: deps.backoff ?? DEFAULT_BACKOFF, authRetryMs: 60_000, now: deps.now, log,
+    });
+    const checked = await backend.check(deps.stop);
+    if (!checked.ok) log.warn({ reason: checked.reason, setting: checked.setting }, 'backend start-up check failed; events are kept and sending is retried');
+    log.info({ backend: backend.type, inputs: [...patterns, ...(useStdin ? ['-'] : [])], once, state_dir: s.stateDir }, 'aflo-tail started');
+
+    const reading = new AbortController();
+    const onStop = () => reading.abort();
+    deps.stop.addEventListener('abort', onStop, { once: true });
+    const sending = new AbortController();
+    const sender = flusher.run(sending.signal);
+    const waitForRoom = () => flusher.acked.wait(s.pollInterval * 1000, reading.signal);
+    const files = new FileSource(store, {
+      patterns, pollMs: s.pollInterval * 1000, readFrom: s.readFrom, rotateWaitMs: Math.max(5000, 2 * s.pollInterval * 1000),
+      maxLineBytes: s.maxLineBytes, ingest, log, now: deps.now,
+    });
+    store.onEvents = () => flusher.poke();
+    const wake = new Wakeup();
+    const watcher = once || patterns.length === 0 ? undefined : await watchForChanges(patterns, () => wake.poke(), log);
+    const sources: Promise<void>[] = [];
+    if (useStdin) sources.push(readStream(deps.stdin, store, ingest, s.maxLineBytes, reading.signal, waitForRoom));
+    if (patterns.length > 0) sources.push(once ? files.once(reading.signal, waitForRoom) : files.follow(reading.signal, wake, waitForRoom));
+    await Promise.all(sources);
+    // Stdin alone has ended: a daemon with nothing left to follow stops as on SIGTERM.
+    await watcher?.close();
+    await files.close();
+    deps.stop.removeEventListener('abort', onStop);
+    sending.abort();
+    await sender;
+
+    const deadline = AbortSignal.timeout((once ? s.onceTimeout : s.shutdownTimeout) * 1000);
+    const drained = await flusher.drain(once ? AbortSignal.any([deadline, deps.stop]) : deadline, once);
+    const left = store.refreshBuffered();
+    const pending = store.pendingBatchTotals();
+    if (drained.ok) {
+      log.info({ buffered: left }, 'stopped; everything was accepted');
+      return { code: 0 };
+    }
+    const detail = { events_left: left, batches_left: pending.batches, dead_letters: store.deadLetterCount(), reason: drained.reason };
+    if (once) {
+      log.error(detail, 'could not deliver everything; what is left stays in the state directory and is sent by the next run');
+      return { code: 1, message: `not delivered: ${left} events in ${pending.batches} batches (${drained.reason}); they stay in ${s.stateDir}` };
+    }
+    log.warn(detail, 'stopped with events still buffered; they are sent when aflo-tail starts again');
+    return { code: 0 };
+  } finally {
+    await backend.close().catch(() => undefined);
+    store.close();
+    lock.release();
+  }
+}

@@ -1,0 +1,78 @@
+// `aflo-tail status [--json]`: counters, buffer, files and offsets, dead letters, last send; readable while the daemon runs.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Settings } from '../config/settings.js';
+import { Store, TOTAL } from '../state/store.js';
+
+const ENTRY_KEYS = ['read', 'mapped', 'not_usage', 'invalid', 'too_long'] as const;
+const ENTRY_EXTRA = ['inconsistent_usage', 'time_missing', 'truncated_dimensions'] as const;
+
+export interface Status {
+  entries: Record<string, number>;
+  events: { produced: number; accepted: number; buffered: number; dead_lettered: number; dropped: number };
+  files: { path: string; offset: number; size: number; entries: Record<string, number>; truncations: number; gap_bytes: number }[];
+  backend: { type: string; last_success: string | null; last_error: { at: string; reason: string; status?: number } | null };
+  buffer: { pending_batches: number; oldest_event_time: string | null; oldest_buffered_at: string | null };
+  dead_letters: number;
+  state_dir: string;
+}
+
+export function readStatus(s: Settings, now: () => number): Status {
+  const empty = (): Record<string, number> => Object.fromEntries([...ENTRY_KEYS, ...ENTRY_EXTRA].map((k) => [k, 0]));
+  const base: Status = {
+    entries: empty(), events: { produced: 0, accepted: 0, buffered: 0, dead_lettered: 0, dropped: 0 }, files: [],
+    backend: { type: s.backend, last_success: null, last_error: null },
+    buffer: { pending_batches: 0, oldest_event_time: null, oldest_buffered_at: null }, dead_letters: 0, state_dir: s.stateDir,
+  };
+  if (!existsSync(join(s.stateDir, 'state.db'))) return base;
+  const store = Store.open(s.stateDir, now, { readonly: true });
+  try {
+    const counters = store.counters();
+    const total = counters[TOTAL] ?? {};
+    const pick = (c: Record<string, number>, k: string) => c[k] ?? 0;
+    for (const k of Object.keys(base.entries)) base.entries[k] = pick(total, k);
+    const buffered = store.refreshBuffered();
+    base.events = {
+      produced: pick(total, 'produced'), accepted: pick(total, 'accepted'), buffered,
+      dead_lettered: pick(total, 'dead_lettered'), dropped: pick(total, 'dropped'),
+    };
+    base.files = store.allFiles().map((f) => {
+      const c = counters[`file:${f.id}`] ?? {};
+      return {
+        path: f.path, offset: f.offset, size: f.size,
+        entries: Object.fromEntries(ENTRY_KEYS.map((k) => [k, pick(c, k)])), truncations: pick(c, 'truncations'), gap_bytes: pick(c, 'gap_bytes'),
+      };
+    });
+    const success = store.getMeta('last_success');
+    const error = store.getMeta('last_error');
+    base.backend.last_success = success ? new Date(Number(success)).toISOString() : null;
+    if (error) {
+      const e = JSON.parse(error) as { at: number; reason: string; status?: number };
+      base.backend.last_error = { at: new Date(e.at).toISOString(), reason: e.reason, ...(e.status !== undefined ? { status: e.status } : {}) };
+    }
+    const oldest = store.oldestBuffered();
+    base.buffer = {
+      pending_batches: store.pendingBatchTotals().batches,
+      oldest_event_time: oldest.eventMs !== undefined ? new Date(oldest.eventMs).toISOString() : null,
+      oldest_buffered_at: oldest.createdMs !== undefined ? new Date(oldest.createdMs).toISOString() : null,
+    };
+    base.dead_letters = store.deadLetterCount();
+    return base;
+  } finally {
+    store.close();
+  }
+}
+
+export function formatStatus(st: Status): string {
+  const lines = [
+    `state: ${st.state_dir}`,
+    `entries: ${Object.entries(st.entries).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    `events: ${Object.entries(st.events).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    `buffer: pending_batches=${st.buffer.pending_batches} oldest_event_time=${st.buffer.oldest_event_time ?? '-'}`,
+    `backend: ${st.backend.type} last_success=${st.backend.last_success ?? '-'} last_error=${st.backend.last_error ? `${st.backend.last_error.at} ${st.backend.last_error.reason}` : '-'}`,
+    `dead letters: ${st.dead_letters}${st.dead_letters > 0 ? ' (aflo-tail dlq list; aflo-tail dlq replay once the cause is fixed)' : ''}`,
+    'files:',
+    ...st.files.map((f) => `  ${f.path}  offset=${f.offset} size=${f.size} read=${f.entries.read}${f.gap_bytes ? ` gap_bytes=${f.gap_bytes}` : ''}`),
+  ];
+  return lines.join('\n') + '\n';
+}

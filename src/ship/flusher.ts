@@ -1,0 +1,150 @@
+// The flusher: cuts batches from the buffer, records them, sends them, and acts on the backend's answer.
+import type { Logger } from 'pino';
+import type { Backend, OutgoingBatch, SendResult } from '../backends/types.js';
+import type { BatchRow, EventRow, Store } from '../state/store.js';
+import { buildBatch } from './batch-body.js';
+import { backoffDelay, sleep, type BackoffOptions } from './retry.js';
+import { Wakeup } from './signal.js';
+
+export interface FlusherOptions {
+  batchSize: number;
+  flushIntervalMs: number;
+  /** A full buffer is cut at once, whatever the interval, so that reading can go on. */
+  maxBufferSize: number;
+  prefix: string;
+  backoff: BackoffOptions;
+  /** How often a refused credential is retried and its message repeated. */
+  authRetryMs: number;
+  now: () => number;
+  log: Logger;
+}
+
+export interface Health { unauthorized?: { reason: string; setting: string; since: number }; failingSince?: number; lastError?: string }
+
+export type DrainResult = { ok: true } | { ok: false; reason: string };
+
+export class Flusher {
+  readonly health: Health = {};
+  /** Poked after every ack, so a reader waiting for room in the buffer can go on. */
+  readonly acked = new Wakeup();
+  private readonly work = new Wakeup();
+  private lastAuthLog = -Infinity;
+
+  constructor(private readonly store: Store, private readonly backend: Backend, private readonly opts: FlusherOptions) {}
+
+  /** New events were committed. */
+  poke(): void {
+    this.work.poke();
+  }
+
+  /** Follow mode: runs until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      this.cut(false);
+      const batch = this.store.pendingBatches(1)[0];
+      if (!batch) {
+        await this.work.wait(this.untilNextCut(), signal);
+        continue;
+      }
+      const outcome = await this.sendOnce(batch, signal);
+      if (outcome.waitMs > 0) await sleep(outcome.waitMs, signal);
+    }
+  }
+
+  /** Cuts everything left and sends until the buffer is empty, `deadline` passes, or credentials are refused (`stopOnAuth`). */
+  async drain(signal: AbortSignal, stopOnAuth: boolean): Promise<DrainResult> {
+    for (;;) {
+      this.cut(true);
+      const batch = this.store.pendingBatches(1)[0];
+      if (!batch) return { ok: true };
+      if (signal.aborted) return { ok: false, reason: this.health.lastError ?? 'time ran out' };
+      const outcome = await this.sendOnce(batch, signal);
+      if (outcome.kind === 'unauthorized' && stopOnAuth) return { ok: false, reason: this.health.unauthorized!.reason };
+      if (outcome.waitMs > 0) await sleep(outcome.waitMs, signal);
+    }
+  }
+
+  private untilNextCut(): number {
+    const oldest = this.store.oldestUnbatchedMs();
+    if (oldest === undefined) return this.opts.flushIntervalMs;
+    return Math.max(10, oldest + this.opts.flushIntervalMs - this.opts.now());
+  }
+
+  /** Cuts full batches; with `all`, or once the oldest event has waited the flush interval, partial ones too. */
+  private cut(all: boolean): void {
+    const size = this.opts.batchSize;
+    for (;;) {
+      const waiting = this.store.unbatchedCount();
+      if (waiting === 0) return;
+      const oldest = this.store.oldestUnbatchedMs() ?? this.opts.now();
+      const due = all || this.opts.now() - oldest >= this.opts.flushIntervalMs || this.store.bufferedEvents >= this.opts.maxBufferSize;
+      if (waiting < size && !due) return;
+      this.store.cutBatch(size, (events) => this.build(events));
+    }
+  }
+
+  private build(events: EventRow[]) {
+    return buildBatch(events.map((e) => e.record), events[0].time_ms, this.opts.prefix);
+  }
+
+  private async sendOnce(row: BatchRow, signal: AbortSignal): Promise<{ kind: SendResult['kind']; waitMs: number }> {
+    const batch: OutgoingBatch = {
+      id: row.id, key: row.key, body: row.body, eventCount: row.event_count,
+      records: () => this.store.batchEvents(row.id).map((e) => e.record),
+    };
+    let result: SendResult;
+    try {
+      result = await this.backend.send(batch, signal);
+    } catch (err) {
+      result = { kind: 'retry', reason: `backend error: ${(err as Error)?.message ?? String(err)}` };
+    }
+    const log = this.opts.log;
+    switch (result.kind) {
+      case 'accepted': {
+        const n = this.store.ackBatch(row.id);
+        if (this.health.unauthorized || this.health.failingSince !== undefined) log.info({ batch: row.key }, 'backend accepts batches again');
+        this.health.unauthorized = undefined;
+        this.health.failingSince = undefined;
+        log.debug({ batch: row.key, events: n }, 'batch accepted');
+        this.acked.poke();
+        return { kind: 'accepted', waitMs: 0 };
+      }
+      case 'retry': {
+        this.store.batchFailed(row.id, result.reason);
+        this.health.lastError = result.reason;
+        if (this.health.failingSince === undefined) {
+          this.health.failingSince = this.opts.now();
+          log.warn({ batch: row.key, reason: result.reason }, 'sending failed; retrying with backoff');
+        } else log.debug({ batch: row.key, reason: result.reason, attempt: row.attempts + 1 }, 'retrying batch');
+        return { kind: 'retry', waitMs: backoffDelay(row.attempts + 1, this.opts.backoff, result.afterMs) };
+      }
+      case 'too_large':
+      case 'rejected': {
+        const status = result.kind === 'rejected' ? result.status : 413;
+        if (row.event_count > 1) {
+          const events = this.store.batchEvents(row.id);
+          const half = Math.ceil(events.length / 2);
+          this.store.splitBatch(row.id, [events.slice(0, half), events.slice(half)], (e) => this.build(e));
+          log.debug({ batch: row.key, status, reason: result.reason }, 'batch refused; splitting it');
+        } else {
+          this.store.deadLetterBatch(row.id, status, result.reason);
+          this.health.lastError = result.reason;
+          log.warn({ status, reason: result.reason }, 'event refused by the backend; moved to the dead-letter table');
+          this.acked.poke();
+        }
+        return { kind: result.kind, waitMs: 0 };
+      }
+      case 'unauthorized': {
+        this.store.batchFailed(row.id, result.reason);
+        const now = this.opts.now();
+        this.health.unauthorized ??= { reason: result.reason, setting: result.setting, since: now };
+        this.health.lastError = result.reason;
+        if (now - this.lastAuthLog >= this.opts.authRetryMs) {
+          this.lastAuthLog = now;
+          log.error({ setting: result.setting, status: result.status }, `the backend refuses the credentials: check ${result.setting}. Nothing is lost; sending resumes when it accepts them`);
+        }
+        return { kind: 'unauthorized', waitMs: this.opts.authRetryMs };
+      }
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// Retry timing, written once: exponential backoff with full jitter (1 s doubling to 5 min), honouring Retry-After.
+
+export interface BackoffOptions { baseMs: number; capMs: number; random: () => number }
+
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, capMs: 300_000, random: Math.random };
+
+/** Delay before retry number `attempt` (1 = first retry); a server's Retry-After wins when it is longer. */
+export function backoffDelay(attempt: number, opts: BackoffOptions, retryAfterMs?: number): number {
+  const ceiling = Math.min(opts.capMs, opts.baseMs * 2 ** Math.min(attempt - 1, 30));
+  const jittered = Math.floor(opts.random() * ceiling);
+  return retryAfterMs !== undefined ? Math.min(opts.capMs, Math.max(jittered, retryAfterMs)) : jittered;
+}
+
+/** Retry-After as seconds or an HTTP date → milliseconds from now. */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Sleeps for `ms` unless the signal aborts first; never rejects. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    t.unref?.();
+    function done() {
+      signal?.removeEventListener('abort', done);
+      clearTimeout(t);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,137 @@
+// Discovery and following of log files: rescans the globs, detects rotation and truncation, reads each file by offset.
+import { open, stat } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { emptyCounts } from '../entries/counts.js';
+import type { IngestOptions } from '../pipeline/ingest.js';
+import type { Wakeup } from '../ship/signal.js';
+import type { Store } from '../state/store.js';
+import { expandGlob } from './glob.js';
+import { resolveCheckpoint } from './identity.js';
+import { TrackedFile, type ReadOutcome } from './tracked-file.js';
+
+export interface FileSourceOptions {
+  patterns: string[];
+  pollMs: number;
+  readFrom: 'beginning' | 'end';
+  /** How long a rotated-away or deleted file is still read before it is closed. */
+  rotateWaitMs: number;
+  maxLineBytes: number;
+  ingest: IngestOptions;
+  log: Logger;
+  now: () => number;
+}
+
+const ROUND_BUDGET = 16 << 20;
+
+export class FileSource {
+  private readonly tracked = new Map<string, TrackedFile>();
+  private firstScan = true;
+  private lastScan = -Infinity;
+
+  constructor(private readonly store: Store, private readonly opts: FileSourceOptions) {}
+
+  get files(): TrackedFile[] {
+    return [...this.tracked.values()];
+  }
+
+  /** Finds new, renamed, truncated and vanished files. */
+  async scan(): Promise<void> {
+    this.lastScan = this.opts.now();
+    const paths = new Set<string>();
+    for (const p of this.opts.patterns) for (const f of await expandGlob(p)) paths.add(f);
+    const seen = new Set<string>();
+    for (const path of paths) {
+      let st;
+      try { st = await stat(path, { bigint: true }); } catch { continue; }
+      const key = `${st.dev}:${st.ino}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const size = Number(st.size);
+      const known = this.tracked.get(key);
+      if (known) {
+        if (known.path !== path) this.opts.log.info({ from: known.path, to: path }, 'file renamed');
+        known.record.path = path;
+        known.detachedAt = undefined;
+        if (size >= known.readPosition && (size === known.size || !(await known.headChanged()))) {
+          known.size = Math.max(known.size, size);
+          continue;
+        }
+        await this.truncated(key, known, size);
+      }
+      await this.track(path, key);
+    }
+    for (const [key, tf] of this.tracked) {
+      if (seen.has(key) || tf.detachedAt !== undefined) continue;
+      tf.detachedAt = this.opts.now();
+      this.opts.log.info({ path: tf.path, offset: tf.readPosition }, 'file rotated away or removed; reading it to its end');
+    }
+    this.firstScan = false;
+  }
+
+  private async truncated(key: string, tf: TrackedFile, size: number): Promise<void> {
+    const gap = Math.max(0, tf.size - tf.readPosition);
+    this.store.commitChunk({
+      scope: `file:${tf.id}`, records: [], times: [], dropped: 0, counts: emptyCounts(),
+      extra: { truncations: 1, gap_bytes: gap },
+    });
+    this.opts.log.warn({ path: tf.path, offset: tf.readPosition, size, gap_bytes: gap }, 'file truncated; reading it again from the start');
+    await tf.close();
+    this.tracked.delete(key);
+  }
+
+  private async track(path: string, key: string): Promise<void> {
+    let handle;
+    try { handle = await open(path, 'r'); } catch { return; }
+    const st = await handle.stat({ bigint: true });
+    if (`${st.dev}:${st.ino}` !== key) { await handle.close(); return; }
+    const inUse = new Set([...this.tracked.values()].map((t) => t.id));
+    const found = { path, dev: String(st.dev), ino: String(st.ino), size: Number(st.size), handle };
+    const { record, resumed } = await resolveCheckpoint(this.store, found, inUse, this.firstScan && this.opts.readFrom === 'end');
+    this.tracked.set(key, new TrackedFile(record, handle, this.opts.maxLineBytes));
+    this.opts.log.info({ path, offset: record.offset, size: found.size, resumed }, 'file found');
+  }
+
+  /** Reads every file a round; 'blocked' when the buffer is full, 'more' when a file has more than a round's budget. */
+  async readRound(final: boolean): Promise<ReadOutcome> {
+    let more = false;
+    for (const [key, tf] of this.tracked) {
+      const retiring = tf.detachedAt !== undefined && this.opts.now() - tf.detachedAt >= this.opts.rotateWaitMs;
+      const out = await tf.read(this.store, this.opts.ingest, ROUND_BUDGET, final || retiring);
+      if (out === 'blocked') return 'blocked';
+      if (out === 'more') more = true;
+      else if (retiring) {
+        this.opts.log.info({ path: tf.path, offset: tf.checkpoint }, 'rotated file read to its end; closed');
+        await tf.close();
+        this.tracked.delete(key);
+      }
+    }
+    return more ? 'more' : 'eof';
+  }
+
+  /** Follow mode: until `signal` aborts. `waitForRoom` resolves when the buffer may have room again. */
+  async follow(signal: AbortSignal, wake: Wakeup, waitForRoom: () => Promise<void>): Promise<void> {
+    while (!signal.aborted) {
+      if (this.opts.now() - this.lastScan >= this.opts.pollMs) await this.scan();
+      const out = await this.readRound(false);
+      if (signal.aborted) break;
+      if (out === 'blocked') await waitForRoom();
+      else if (out === 'eof') await wake.wait(this.opts.pollMs, signal);
+      else await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  /** Catch-up: every matched file read to its end once. */
+  async once(signal: AbortSignal, waitForRoom: () => Promise<void>): Promise<void> {
+    await this.scan();
+    while (!signal.aborted) {
+      const out = await this.readRound(true);
+      if (out === 'eof') return;
+      if (out === 'blocked') await waitForRoom();
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const tf of this.tracked.values()) await tf.close();
+    this.tracked.clear();
+  }
+}

@@ -1,0 +1,66 @@
+// Expands a path pattern with *, ? and [...] in any segment (no `**`), as the shell would, sorted.
+import { readdir, stat } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+
+const MAGIC = /[*?[]/;
+
+export function hasMagic(pattern: string): boolean {
+  return MAGIC.test(pattern);
+}
+
+function segmentRegex(segment: string): RegExp {
+  let re = '';
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment[i];
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const close = segment.indexOf(']', i + 2);
+      if (close < 0) { re += '\\['; continue; }
+      let body = segment.slice(i + 1, close);
+      if (body[0] === '!') body = '^' + body.slice(1);
+      re += '[' + body.replace(/\\/g, '\\\\') + ']';
+      i = close;
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** Files (not directories) matching `pattern`; a pattern without wildcards is returned when it exists. */
+export async function expandGlob(pattern: string): Promise<string[]> {
+  if (!hasMagic(pattern)) {
+    try {
+      return (await stat(pattern)).isFile() ? [pattern] : [];
+    } catch {
+      return [];
+    }
+  }
+  const parts = pattern.split('/');
+  let bases = [isAbsolute(pattern) ? '/' : '.'];
+  for (let i = isAbsolute(pattern) ? 1 : 0; i < parts.length; i++) {
+    const seg = parts[i];
+    if (seg === '' || seg === '.') continue;
+    const next: string[] = [];
+    for (const base of bases) {
+      if (!hasMagic(seg)) { next.push(join(base, seg)); continue; }
+      const re = segmentRegex(seg);
+      let names: string[];
+      try { names = await readdir(base); } catch { continue; }
+      for (const n of names) if (re.test(n) && (n[0] !== '.' || seg[0] === '.')) next.push(join(base, n));
+    }
+    bases = next;
+  }
+  const files: string[] = [];
+  for (const p of bases) {
+    try { if ((await stat(p)).isFile()) files.push(p); } catch { /* gone */ }
+  }
+  return files.sort();
+}
+
+/** Directories to watch for early wake-ups: the literal part of each pattern. */
+export function watchRoot(pattern: string): string {
+  const parts = pattern.split('/');
+  const i = parts.findIndex((p) => hasMagic(p));
+  const literal = (i < 0 ? parts.slice(0, -1) : parts.slice(0, i)).join('/');
+  return literal === '' ? (isAbsolute(pattern) ? '/' : '.') : literal;
+}

@@ -1,0 +1,85 @@
+// Every SQL statement aflo-tail runs, in one place.
+
+export const SCHEMA_V1 = `
+CREATE TABLE files (
+  id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL,
+  dev TEXT NOT NULL,
+  ino TEXT NOT NULL,
+  head_len INTEGER NOT NULL,
+  head_hash TEXT NOT NULL,
+  offset INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+);
+CREATE INDEX files_head ON files(head_hash);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  record TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  batch_id INTEGER
+);
+CREATE INDEX events_batch ON events(batch_id, id);
+CREATE TABLE batches (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL,
+  body BLOB NOT NULL,
+  event_count INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT
+);
+CREATE TABLE dead_letters (
+  id INTEGER PRIMARY KEY,
+  record TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  status INTEGER,
+  reason TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+CREATE TABLE counters (
+  scope TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value INTEGER NOT NULL,
+  PRIMARY KEY (scope, name)
+) WITHOUT ROWID;
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value TEXT
+) WITHOUT ROWID;
+`;
+
+export const SQL = {
+  insertEvent: 'INSERT INTO events (record, time_ms, created_ms) VALUES (?, ?, ?)',
+  addCounter: 'INSERT INTO counters (scope, name, value) VALUES (?, ?, ?) ON CONFLICT (scope, name) DO UPDATE SET value = value + excluded.value',
+  counters: 'SELECT scope, name, value FROM counters',
+  bufferedCount: 'SELECT count(*) AS n FROM events',
+  unbatchedCount: 'SELECT count(*) AS n FROM events WHERE batch_id IS NULL',
+  oldestUnbatched: 'SELECT min(created_ms) AS t FROM events WHERE batch_id IS NULL',
+  oldestBuffered: 'SELECT min(time_ms) AS t, min(created_ms) AS c FROM events',
+  takeUnbatched: 'SELECT id, record, time_ms FROM events WHERE batch_id IS NULL ORDER BY id LIMIT ?',
+  insertBatch: 'INSERT INTO batches (key, body, event_count, created_ms) VALUES (?, ?, ?, ?)',
+  assignBatch: 'UPDATE events SET batch_id = ? WHERE batch_id IS NULL AND id <= ?',
+  assignBatchIds: 'UPDATE events SET batch_id = ? WHERE id = ?',
+  pendingBatches: 'SELECT id, key, body, event_count, attempts FROM batches ORDER BY id LIMIT ?',
+  batchEvents: 'SELECT id, record, time_ms FROM events WHERE batch_id = ? ORDER BY id',
+  deleteBatchEvents: 'DELETE FROM events WHERE batch_id = ?',
+  deleteBatch: 'DELETE FROM batches WHERE id = ?',
+  batchFailed: 'UPDATE batches SET attempts = attempts + 1, last_error = ? WHERE id = ?',
+  pendingBatchCount: 'SELECT count(*) AS n, coalesce(sum(event_count), 0) AS events FROM batches',
+  insertDeadLetter: 'INSERT INTO dead_letters (record, time_ms, status, reason, created_ms) VALUES (?, ?, ?, ?, ?)',
+  deadLetters: 'SELECT id, record, time_ms, status, reason, created_ms FROM dead_letters ORDER BY id',
+  deleteDeadLetter: 'DELETE FROM dead_letters WHERE id = ?',
+  deadLetterCount: 'SELECT count(*) AS n FROM dead_letters',
+  filesWithHead: 'SELECT * FROM files WHERE head_hash = ?',
+  filesByInode: 'SELECT * FROM files WHERE dev = ? AND ino = ?',
+  allFiles: 'SELECT * FROM files ORDER BY updated_ms DESC, id DESC',
+  fileById: 'SELECT * FROM files WHERE id = ?',
+  insertFile: 'INSERT INTO files (path, dev, ino, head_len, head_hash, offset, size, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  updateFile: 'UPDATE files SET path = ?, dev = ?, ino = ?, head_len = ?, head_hash = ?, offset = ?, size = ?, updated_ms = ? WHERE id = ?',
+  checkpoint: 'UPDATE files SET offset = ?, size = ?, updated_ms = ? WHERE id = ?',
+  pruneFiles: 'DELETE FROM files WHERE updated_ms < ? AND id NOT IN (SELECT value FROM json_each(?))',
+  getMeta: 'SELECT value FROM meta WHERE key = ?',
+  setMeta: 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+} as const;
