@@ -47,11 +47,19 @@ function settingsFrom(args: Record<string, unknown>): Settings {
   return r.settings;
 }
 
+/** Positional inputs; yargs drops a lone `-`, which means stdin. */
+function positionalInputs(args: Record<string, unknown>): string[] {
+  const inputs = ((args.inputs as string[] | undefined) ?? []).map(String);
+  const extra = ((args._ as unknown[] | undefined) ?? []).map(String).filter((a) => a === '-');
+  if (!inputs.includes('-') && (extra.length > 0 || process.argv.slice(2).includes('-'))) inputs.push('-');
+  return inputs;
+}
+
 async function mapCommand(args: Record<string, unknown>): Promise<number> {
   const settings = settingsFrom(args);
   const opts = mappingOptions(settings);
   if (!opts.ok) throw new UsageError(opts.error);
-  const paths = ((args.inputs as string[] | undefined) ?? []).map(String);
+  const paths = positionalInputs(args);
   const names = paths.length > 0 ? paths : ['-'];
   const inputs: MapInput[] = [];
   for (const name of names) {
@@ -89,11 +97,13 @@ async function shipCommand(args: Record<string, unknown>): Promise<number> {
   if (!checked.ok) throw new UsageError(checked.errors.join('\n'));
   const settings = checked.settings;
   const log = createLogger({ json: settings.jsonLogs, debug: settings.debug, secrets: secretValues(settings) });
-  const inputs = ((args.inputs as string[] | undefined) ?? []).map(String);
+  const inputs = positionalInputs(args);
+  // Every wait inside is an unref'd timer: this keeps a following daemon alive until it is told to stop.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   const outcome = await runShipper({
     settings, log, stdin: process.stdin, stdout: process.stdout, stop: stopSignal(), now: Date.now, pid: process.pid,
     isAlive: (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; } },
-  }, inputs, Boolean(args.once));
+  }, inputs, Boolean(args.once)).finally(() => clearInterval(keepAlive));
   if (outcome.code === 2) throw new UsageError(outcome.message ?? 'bad usage');
   if (outcome.message) process.stderr.write(`aflo-tail: ${outcome.message}\n`);
   return outcome.code;

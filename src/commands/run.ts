@@ -7,7 +7,7 @@ import type { Backend } from '../backends/types.js';
 import type { Settings } from '../config/settings.js';
 import type { IngestOptions } from '../pipeline/ingest.js';
 import { Flusher } from '../ship/flusher.js';
-import { DEFAULT_BACKOFF, type BackoffOptions } from '../ship/retry.js';
+import { DEFAULT_BACKOFF } from '../ship/retry.js';
 import { Wakeup } from '../ship/signal.js';
 import { FileSource } from '../source/file-source.js';
 import { readStream } from '../source/stdin-source.js';
@@ -26,7 +26,6 @@ export interface RunDeps {
   now: () => number;
   pid: number;
   isAlive: (pid: number) => boolean;
-  backoff?: BackoffOptions;
   backend?: Backend;
 }
 
@@ -50,7 +49,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const ingest: IngestOptions = { mapping: mapping.options, maxBufferSize: s.maxBufferSize, bufferFull: s.bufferFull, now: deps.now };
     const flusher = new Flusher(store, backend, {
       batchSize: s.batchSize, flushIntervalMs: s.flushInterval * 1000, maxBufferSize: s.maxBufferSize, prefix: s.pathPrefix,
-      backoff: deps.backoff ?? DEFAULT_BACKOFF, authRetryMs: 60_000, now: deps.now, log,
+      backoff: { ...DEFAULT_BACKOFF, baseMs: s.retryInitial * 1000, capMs: s.retryMax * 1000 }, authRetryMs: 60_000, now: deps.now, log,
     });
     const checked = await backend.check(deps.stop);
     if (!checked.ok) log.warn({ reason: checked.reason, setting: checked.setting }, 'backend start-up check failed; events are kept and sending is retried');

@@ -37,6 +37,8 @@ export interface Settings {
   onceTimeout: number;
   shutdownTimeout: number;
   pollInterval: number;
+  retryInitial: number;
+  retryMax: number;
   controlEndpoint: string;
   customerId?: string;
   logPaths: string[];
@@ -107,6 +109,8 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'onceTimeout', env: 'AFLO_ONCE_TIMEOUT', flag: 'once-timeout', default: '600', parse: positiveSeconds, help: 'seconds --once keeps retrying' },
   { key: 'shutdownTimeout', env: 'AFLO_SHUTDOWN_TIMEOUT', flag: 'shutdown-timeout', default: '10', parse: positiveSeconds, help: 'seconds a stopping daemon spends sending' },
   { key: 'pollInterval', env: 'AFLO_POLL_INTERVAL', flag: 'poll-interval', default: '1', parse: positiveSeconds, help: 'seconds between file rescans' },
+  { key: 'retryInitial', env: 'AFLO_RETRY_INITIAL', flag: 'retry-initial', default: '1', parse: positiveSeconds, help: 'seconds before the first retry of a failed send (doubles each time)' },
+  { key: 'retryMax', env: 'AFLO_RETRY_MAX', flag: 'retry-max', default: '300', parse: positiveSeconds, help: 'longest wait between retries, in seconds' },
   { key: 'controlEndpoint', env: 'AFLO_CONTROL_ENDPOINT', flag: 'control-endpoint', default: 'https://app.amberflo.io', parse: str, help: 'Amberflo API for meters, usage, cancel' },
   { key: 'customerId', env: 'AFLO_CUSTOMER_ID', parse: str, help: 'adds customerId to every event' },
   { key: 'logPaths', env: 'AFLO_LOG_PATHS', default: '', parse: list, help: 'comma-separated paths or globs to follow' },

@@ -1,0 +1,78 @@
+// Helpers for end-to-end tests: a daemon in a child process, what the file backend received, waiting, status.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { ChildProcess } from 'node:child_process';
+import { finished, run, start, type Ran } from './cli.js';
+
+/** Fast timings so tests take seconds; nothing here depends on the machine being fast. */
+export function fastEnv(stateDir: string, outDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    AFLO_BACKEND_TYPE: 'file', AFLO_OUTPUT_DIR: outDir, AFLO_STATE_DIR: stateDir, AFLO_POLL_INTERVAL: '0.1',
+    AFLO_FLUSH_INTERVAL: '0.2', AFLO_BATCH_SIZE: '50', AFLO_RETRY_INITIAL: '0.05', AFLO_RETRY_MAX: '0.5',
+    AFLO_SHUTDOWN_TIMEOUT: '5', AFLO_ONCE_TIMEOUT: '20', AFLO_JSON_LOGS: 'true', ...extra,
+  };
+}
+
+/** Every record the file backend holds, across all objects (a re-sent batch overwrites its own object). */
+export function delivered(outDir: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    let names: string[];
+    try { names = readdirSync(dir); } catch { return; }
+    for (const n of names) {
+      const p = join(dir, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (n.endsWith('.json.gz')) for (const r of JSON.parse(gunzipSync(readFileSync(p)).toString()) as unknown[]) out.push(JSON.stringify(r));
+    }
+  };
+  walk(outDir);
+  return out;
+}
+
+export function deliveredIds(outDir: string, meter = 'llm_requests'): string[] {
+  return delivered(outDir).map((r) => JSON.parse(r)).filter((e) => e.meterApiName === meter).map((e) => e.uniqueId).sort();
+}
+
+export async function waitFor(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface StatusJson {
+  entries: Record<string, number>;
+  events: { produced: number; accepted: number; buffered: number; dead_lettered: number; dropped: number };
+  files: { path: string; offset: number; size: number }[];
+  backend: { type: string; last_success: string | null; last_error: unknown };
+  dead_letters: number;
+}
+
+export async function status(stateDir: string): Promise<StatusJson> {
+  const r = await run(['status', '--json', '--state-dir', stateDir]);
+  if (r.code !== 0) throw new Error(`status failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as StatusJson;
+}
+
+/** The accounting identities of delivery.md §1.3. */
+export function balanced(s: StatusJson): boolean {
+  const e = s.entries;
+  const v = s.events;
+  return e.read === e.mapped + e.not_usage + e.invalid + e.too_long && v.produced === v.accepted + v.buffered + v.dead_lettered + v.dropped;
+}
+
+export class Daemon {
+  readonly child: ChildProcess;
+  readonly done: Promise<Ran>;
+  constructor(args: string[], env: Record<string, string>) {
+    this.child = start(args, env);
+    this.child.stdin?.end();
+    this.done = finished(this.child);
+  }
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<Ran> {
+    this.child.kill(signal);
+    return this.done;
+  }
+}
