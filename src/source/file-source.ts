@@ -98,6 +98,12 @@ export class FileSource {
       const retiring = tf.detachedAt !== undefined && this.opts.now() - tf.detachedAt >= this.opts.rotateWaitMs;
       const out = await tf.read(this.store, this.opts.ingest, ROUND_BUDGET, final || retiring);
       if (out === 'blocked') return 'blocked';
+      if (out === 'truncated') {
+        await this.truncated(key, tf, tf.size);
+        this.lastScan = -Infinity;
+        more = true;
+        continue;
+      }
       if (out === 'more') more = true;
       else if (retiring) {
         this.opts.log.info({ path: tf.path, offset: tf.checkpoint }, 'rotated file read to its end; closed');
@@ -125,7 +131,8 @@ export class FileSource {
     await this.scan();
     while (!signal.aborted) {
       const out = await this.readRound(true);
-      if (out === 'eof') return;
+      if (this.lastScan === -Infinity) await this.scan();
+      else if (out === 'eof') return;
       if (out === 'blocked') await waitForRoom();
     }
   }

@@ -4,6 +4,8 @@ import type { FileHandle } from 'node:fs/promises';
 import type { FileRecord, Store } from '../state/store.js';
 
 export const HEAD_BYTES = 1024;
+/** A head at least this long (a whole LiteLLM line is longer) identifies a short file on any inode, e.g. its copy. */
+export const MIN_SHARED_HEAD = 64;
 
 export interface Head { len: number; hash: string }
 
@@ -30,10 +32,19 @@ export async function resolveCheckpoint(
   const head = await readHead(f.handle, f.size);
   const candidates: FileRecord[] = [];
   if (head.len === HEAD_BYTES) candidates.push(...store.filesWithHead(head.hash));
-  for (const r of store.filesByInode(f.dev, f.ino)) {
-    if (r.head_len >= HEAD_BYTES || r.head_len > f.size) continue;
-    const prefix = r.head_len === head.len ? head : await readHead(f.handle, r.head_len);
-    if (prefix.hash === r.head_hash) candidates.push(r);
+  const prefixes = new Map<number, string>([[head.len, head.hash]]);
+  const prefixHash = async (len: number) => {
+    let h = prefixes.get(len);
+    if (h === undefined) prefixes.set(len, (h = (await readHead(f.handle, len)).hash));
+    return h;
+  };
+  // Short heads: on the same inode any length; on another inode (a copy) only when long enough to be telling.
+  const short = [...store.shortFiles(HEAD_BYTES, MIN_SHARED_HEAD, f.size), ...store.filesByInode(f.dev, f.ino)];
+  const seen = new Set<number>();
+  for (const r of short) {
+    if (seen.has(r.id) || r.head_len >= HEAD_BYTES || r.head_len > f.size) continue;
+    seen.add(r.id);
+    if ((await prefixHash(r.head_len)) === r.head_hash) candidates.push(r);
   }
   const usable = candidates.filter((r) => r.offset <= f.size);
   usable.sort((a, b) => rank(b, f) - rank(a, f) || b.offset - a.offset);

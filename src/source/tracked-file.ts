@@ -7,7 +7,7 @@ import { HEAD_BYTES, readHead } from './identity.js';
 
 const READ_SIZE = 1 << 20;
 
-export type ReadOutcome = 'eof' | 'blocked' | 'more';
+export type ReadOutcome = 'eof' | 'blocked' | 'more' | 'truncated';
 
 export class TrackedFile {
   /** Next byte to read; the reader holds back what is not a whole entry yet. */
@@ -35,6 +35,8 @@ export class TrackedFile {
 
   /** Reads at most `budget` bytes and commits what they hold; `atEof` also reads an unterminated last entry that parses. */
   async read(store: Store, opts: IngestOptions, budget: number, atEof: boolean): Promise<ReadOutcome> {
+    // Truncated and rewritten since the last look (copytruncate): reading on at the old offset would read garbage.
+    if (this.detachedAt === undefined && (await this.headChanged())) return 'truncated';
     let left = budget;
     while (left > 0) {
       const { bytesRead } = await this.handle.read(this.buf, 0, Math.min(READ_SIZE, left), this.pos);
@@ -50,7 +52,7 @@ export class TrackedFile {
       left -= bytesRead;
       const r = ingest(store, this.reader, this.buf.subarray(0, bytesRead), this.src(), opts);
       if (r.blocked) return this.restartAt(r.checkpoint);
-      await this.growHead(store);
+      if (!(await this.growHead(store))) return 'truncated';
     }
     return 'more';
   }
@@ -65,13 +67,15 @@ export class TrackedFile {
     return { scope: `file:${this.record.id}`, sourceId: this.record.head_hash, checkpoint: { fileId: this.record.id, size: this.size } };
   }
 
-  /** A file first seen shorter than 1 KiB takes its full head as identity once it has one. */
-  private async growHead(store: Store): Promise<void> {
-    if (this.record.head_len >= HEAD_BYTES || this.size <= this.record.head_len) return;
+  /** A file first seen shorter than 1 KiB takes a longer head as identity as it grows; false if its start changed. */
+  private async growHead(store: Store): Promise<boolean> {
+    if (this.record.head_len >= HEAD_BYTES || this.size <= this.record.head_len) return true;
+    if (await this.headChanged()) return false;
     const head = await readHead(this.handle, this.size);
     this.record.head_len = head.len;
     this.record.head_hash = head.hash;
     store.updateFile({ ...this.record, offset: this.reader.safeOffset, size: this.size });
+    return true;
   }
 
   /** True when the first bytes no longer hash as recorded: truncated or rewritten in place. */

@@ -74,6 +74,7 @@ export const SQL = {
   deadLetterCount: 'SELECT count(*) AS n FROM dead_letters',
   filesWithHead: 'SELECT * FROM files WHERE head_hash = ?',
   filesByInode: 'SELECT * FROM files WHERE dev = ? AND ino = ?',
+  shortFiles: 'SELECT * FROM files WHERE head_len < ? AND head_len >= ? AND head_len <= ?',
   allFiles: 'SELECT * FROM files ORDER BY updated_ms DESC, id DESC',
   fileById: 'SELECT * FROM files WHERE id = ?',
   insertFile: 'INSERT INTO files (path, dev, ino, head_len, head_hash, offset, size, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',

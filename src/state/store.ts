@@ -228,6 +228,11 @@ export class Store {
     return this.s.filesByInode.all(dev, ino) as FileRecord[];
   }
 
+  /** Records whose head is shorter than `full` but at least `min` bytes and fits in `size`. */
+  shortFiles(full: number, min: number, size: number): FileRecord[] {
+    return this.s.shortFiles.all(full, min, size) as FileRecord[];
+  }
+
   allFiles(): FileRecord[] {
     return this.s.allFiles.all() as FileRecord[];
   }
