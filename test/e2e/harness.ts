@@ -22,8 +22,8 @@ export function delivered(outDir: string): string[] {
     try { names = readdirSync(dir); } catch { return; }
     for (const n of names) {
       const p = join(dir, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (n.endsWith('.json.gz')) for (const r of JSON.parse(gunzipSync(readFileSync(p)).toString()) as unknown[]) out.push(JSON.stringify(r));
+      if (n.endsWith('.json.gz')) for (const r of JSON.parse(gunzipSync(readFileSync(p)).toString()) as unknown[]) out.push(JSON.stringify(r));
+      else if (!n.includes('.tmp-') && statSync(p, { throwIfNoEntry: false })?.isDirectory()) walk(p);
     }
   };
   walk(outDir);
