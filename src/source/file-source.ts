@@ -22,11 +22,15 @@ export interface FileSourceOptions {
 }
 
 const ROUND_BUDGET = 16 << 20;
+const PRUNE_EVERY_MS = 3_600_000;
+/** Checkpoints of files not seen for a week are forgotten (as Filebeat's clean_inactive). */
+const FORGET_AFTER_MS = 7 * 86_400_000;
 
 export class FileSource {
   private readonly tracked = new Map<string, TrackedFile>();
   private firstScan = true;
   private lastScan = -Infinity;
+  private lastPrune = -Infinity;
 
   constructor(private readonly store: Store, private readonly opts: FileSourceOptions) {}
 
@@ -66,6 +70,10 @@ export class FileSource {
       this.opts.log.info({ path: tf.path, offset: tf.readPosition }, 'file rotated away or removed; reading it to its end');
     }
     this.firstScan = false;
+    if (this.opts.now() - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = this.opts.now();
+      this.store.pruneFiles(FORGET_AFTER_MS, [...this.tracked.values()].map((t) => t.id));
+    }
   }
 
   private async truncated(key: string, tf: TrackedFile, size: number): Promise<void> {

@@ -47,7 +47,8 @@ export async function resolveCheckpoint(
     if ((await prefixHash(r.head_len)) === r.head_hash) candidates.push(r);
   }
   const usable = candidates.filter((r) => r.offset <= f.size);
-  usable.sort((a, b) => rank(b, f) - rank(a, f) || b.offset - a.offset);
+  // The longest matching head is the strongest evidence; device + inode breaks ties (delivery.md §2).
+  usable.sort((a, b) => b.head_len - a.head_len || rank(b, f) - rank(a, f) || b.offset - a.offset);
   const best = usable[0];
   const base = { path: f.path, dev: f.dev, ino: f.ino, head_len: head.len, head_hash: head.hash, size: f.size };
   if (best && !inUse.has(best.id)) {
