@@ -27,7 +27,9 @@ export function measure(args, env = {}, opts = {}) {
       stdio: ['ignore', opts.stdout ?? 'ignore', 'pipe'],
     });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout?.on('data', (d) => { stdout += d; });
     opts.onStart?.(child);
     child.on('close', (code) => {
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -35,7 +37,10 @@ export function measure(args, env = {}, opts = {}) {
       try { usage = JSON.parse(readFileSync(usageFile, 'utf8')); } catch { /* killed */ }
       rmSync(dir, { recursive: true, force: true });
       if (code !== 0 && !opts.allowFail) reject(new Error(`${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
+      let stdoutJson;
+      if (opts.capture) { try { stdoutJson = JSON.parse(stdout); } catch { /* not JSON */ } }
       else resolve({ wall, ...usage, stderr });
+      if (opts.capture) resolve({ wall, ...usage, stderr, stdoutJson });
     });
   });
 }

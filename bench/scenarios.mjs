@@ -15,7 +15,28 @@ export function scenarios({ data, lines, bytes, cli, measure }) {
         return { ...r, events: eventsFrom(r.stderr) };
       },
     },
+    {
+      name: 'once-file',
+      lines, bytes,
+      run: async () => {
+        const st = tempState();
+        try {
+          const r = await measure([cli, '--once', data], {
+            AFLO_BACKEND_TYPE: 'file', AFLO_OUTPUT_DIR: join(st.dir, 'out'), AFLO_STATE_DIR: join(st.dir, 'state'),
+            AFLO_BATCH_SIZE: process.env.BENCH_BATCH_SIZE ?? '1000', AFLO_JSON_LOGS: 'true',
+          });
+          return { ...r, events: await producedEvents(measure, cli, join(st.dir, 'state')) };
+        } finally {
+          st.remove();
+        }
+      },
+    },
   ];
+}
+
+async function producedEvents(measure, cli, stateDir) {
+  const r = await measure([cli, 'status', '--json', '--state-dir', stateDir], {}, { stdout: 'pipe', capture: true });
+  return r.stdoutJson?.events?.accepted ?? 0;
 }
 
 export function tempState() {

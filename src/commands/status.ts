@@ -12,7 +12,7 @@ export interface Status {
   events: { produced: number; accepted: number; buffered: number; dead_lettered: number; dropped: number };
   files: { path: string; offset: number; size: number; entries: Record<string, number>; truncations: number; gap_bytes: number }[];
   backend: { type: string; last_success: string | null; last_error: { at: string; reason: string; status?: number } | null };
-  buffer: { pending_batches: number; oldest_event_time: string | null; oldest_buffered_at: string | null };
+  buffer: { pending_batches: number; oldest_buffered_at: string | null };
   dead_letters: number;
   state_dir: string;
 }
@@ -22,7 +22,7 @@ export function readStatus(s: Settings, now: () => number): Status {
   const base: Status = {
     entries: empty(), events: { produced: 0, accepted: 0, buffered: 0, dead_lettered: 0, dropped: 0 }, files: [],
     backend: { type: s.backend, last_success: null, last_error: null },
-    buffer: { pending_batches: 0, oldest_event_time: null, oldest_buffered_at: null }, dead_letters: 0, state_dir: s.stateDir,
+    buffer: { pending_batches: 0, oldest_buffered_at: null }, dead_letters: 0, state_dir: s.stateDir,
   };
   if (!existsSync(join(s.stateDir, 'state.db'))) return base;
   const store = Store.open(s.stateDir, now, { readonly: true });
@@ -50,11 +50,10 @@ export function readStatus(s: Settings, now: () => number): Status {
       const e = JSON.parse(error) as { at: number; reason: string; status?: number };
       base.backend.last_error = { at: new Date(e.at).toISOString(), reason: e.reason, ...(e.status !== undefined ? { status: e.status } : {}) };
     }
-    const oldest = store.oldestBuffered();
+    const oldest = store.oldestBufferedMs();
     base.buffer = {
       pending_batches: store.pendingBatchTotals().batches,
-      oldest_event_time: oldest.eventMs !== undefined ? new Date(oldest.eventMs).toISOString() : null,
-      oldest_buffered_at: oldest.createdMs !== undefined ? new Date(oldest.createdMs).toISOString() : null,
+      oldest_buffered_at: oldest !== undefined ? new Date(oldest).toISOString() : null,
     };
     base.dead_letters = store.deadLetterCount();
     return base;
@@ -68,7 +67,7 @@ export function formatStatus(st: Status): string {
     `state: ${st.state_dir}`,
     `entries: ${Object.entries(st.entries).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     `events: ${Object.entries(st.events).map(([k, v]) => `${k}=${v}`).join(' ')}`,
-    `buffer: pending_batches=${st.buffer.pending_batches} oldest_event_time=${st.buffer.oldest_event_time ?? '-'}`,
+    `buffer: pending_batches=${st.buffer.pending_batches} oldest_buffered_at=${st.buffer.oldest_buffered_at ?? '-'}`,
     `backend: ${st.backend.type} last_success=${st.backend.last_success ?? '-'} last_error=${st.backend.last_error ? `${st.backend.last_error.at} ${st.backend.last_error.reason}` : '-'}`,
     `dead letters: ${st.dead_letters}${st.dead_letters > 0 ? ' (aflo-tail dlq list; aflo-tail dlq replay once the cause is fixed)' : ''}`,
     'files:',

@@ -23,13 +23,11 @@ export function mapEntryRecords(slp: Obj, opts: MappingOptions, origin: EntryOri
 
   const uniqueId = firstText([slp.request_id, slp.id, slp.litellm_call_id]) ?? fallbackId(origin);
   const records: string[] = [];
-  const times: number[] = [];
-  const add = (record: string, ms: number) => { records.push(record); times.push(ms); };
 
   if (opts.sendObjectMetadata) {
     const list = objectMetadataList(obj(slp.metadata) ?? {});
     const head = recordHead(undefined, opts.customerId);
-    if (list) add(recordText(head, OBJECT_METADATA_METER, 1, startMs, JSON.stringify(list), false), startMs);
+    if (list) records.push(recordText(head, OBJECT_METADATA_METER, 1, startMs, JSON.stringify(list), false));
   }
 
   const head = recordHead(uniqueId, opts.customerId);
@@ -40,17 +38,17 @@ export function mapEntryRecords(slp: Obj, opts: MappingOptions, origin: EntryOri
   for (const t of tokens) {
     const ms = t.type === 'in' ? startMs : endMs;
     const frag = tokenBase + '"type":"' + t.type + '","cache":"' + t.cache + '"' + errorFrag;
-    add(recordText(head, t.meter, t.value, ms, frag), ms);
+    records.push(recordText(head, t.meter, t.value, ms, frag));
   }
 
-  add(recordText(head, 'llm_requests', 1, startMs, baseWithError), startMs);
+  records.push(recordText(head, 'llm_requests', 1, startMs, baseWithError));
   if (start !== undefined && end !== undefined) {
-    if (end >= start) add(recordText(head, 'llm_seconds', (end - start) / 1e6, endMs, baseWithError), endMs);
+    if (end >= start) records.push(recordText(head, 'llm_seconds', (end - start) / 1e6, endMs, baseWithError));
     else bad();
   }
-  for (const [meter, value] of mediaMeters(slp, usage, bad)) add(recordText(head, meter, value, endMs, baseWithError), endMs);
+  for (const [meter, value] of mediaMeters(slp, usage, bad)) records.push(recordText(head, meter, value, endMs, baseWithError));
 
-  return { records, times, inconsistent, truncated, timeMissing };
+  return { records, inconsistent, truncated, timeMissing };
 }
 
 /** The same mapping as objects, for callers that inspect events rather than ship them. */

@@ -38,10 +38,9 @@ export interface MapResult {
   timeMissing: boolean;
 }
 
-/** The mapper's working output: each event as its final JSON text, with its meter time. */
+/** The mapper's working output: each event as its final JSON text. */
 export interface MappedRecords {
   records: string[];
-  times: number[];
   inconsistent: boolean;
   truncated: number;
   timeMissing: boolean;

@@ -25,7 +25,6 @@ export interface IngestResult { checkpoint: number; blocked: boolean; events: nu
 
 class ChunkSink implements ReaderSink {
   readonly records: string[] = [];
-  readonly times: number[] = [];
   readonly counts: EntryCounts = emptyCounts();
   dropped = 0;
   cutAt = -1;
@@ -50,10 +49,7 @@ class ChunkSink implements ReaderSink {
         return;
       }
     }
-    for (let i = 0; i < n; i++) {
-      this.records.push(m.records[i]);
-      this.times.push(m.times[i]);
-    }
+    for (let i = 0; i < n; i++) this.records.push(m.records[i]);
     this.room -= n;
     this.lastStart = start;
     this.countMapped(m.inconsistent, m.timeMissing, m.truncated);
@@ -90,7 +86,7 @@ export function ingest(
   const blocked = sink.cutAt >= 0;
   const checkpoint = blocked ? sink.cutAt : reader.safeOffset;
   store.commitChunk({
-    scope: src.scope, records: sink.records, times: sink.times, dropped: sink.dropped, counts: sink.counts,
+    scope: src.scope, records: sink.records, dropped: sink.dropped, counts: sink.counts,
     checkpoint: src.checkpoint ? { fileId: src.checkpoint.fileId, offset: checkpoint, size: src.checkpoint.size } : undefined,
   });
   return { checkpoint, blocked, events: sink.records.length };

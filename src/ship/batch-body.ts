@@ -7,7 +7,7 @@ const METADATA = '"meterApiName":"aflo.object_metadata"';
 export interface BuiltBatch { key: string; body: Buffer }
 
 /** `records` in event order; `firstTimeMs` is the meter time of the batch's first event. */
-export function buildBatch(records: string[], firstTimeMs: number, prefix: string, gzipLevel = 6): BuiltBatch {
+export function buildBatch(records: string[], firstTimeMs: number, prefix: string, gzipLevel = 1): BuiltBatch {
   const seen = new Set<string>();
   const kept: string[] = [];
   for (const r of records) {
@@ -18,9 +18,10 @@ export function buildBatch(records: string[], firstTimeMs: number, prefix: strin
     }
     kept.push(r);
   }
-  const json = '[' + kept.join(',') + ']';
-  const id = createHash('sha256').update(json).digest('hex').slice(0, 32);
-  return { key: objectKey(prefix, firstTimeMs, id), body: gzipSync(json, { level: gzipLevel }) };
+  const body = gzipSync('[' + kept.join(',') + ']', { level: gzipLevel });
+  // The name comes from the bytes that are stored and re-sent, so a re-send lands on the same object.
+  const id = createHash('sha256').update(body).digest('hex').slice(0, 32);
+  return { key: objectKey(prefix, firstTimeMs, id), body };
 }
 
 export function objectKey(prefix: string, timeMs: number, id: string): string {

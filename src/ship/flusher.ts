@@ -1,6 +1,7 @@
 // The flusher: cuts batches from the buffer, records them, sends them, and acts on the backend's answer.
 import type { Logger } from 'pino';
 import type { Backend, OutgoingBatch, SendResult } from '../backends/types.js';
+import { recordTime } from '../state/segments.js';
 import type { BatchRow, EventRow, Store } from '../state/store.js';
 import { buildBatch } from './batch-body.js';
 import { backoffDelay, sleep, type BackoffOptions } from './retry.js';
@@ -84,13 +85,13 @@ export class Flusher {
   }
 
   private build(events: EventRow[]) {
-    return buildBatch(events.map((e) => e.record), events[0].time_ms, this.opts.prefix);
+    return buildBatch(events.map((e) => e.record), recordTime(events[0].record), this.opts.prefix);
   }
 
   private async sendOnce(row: BatchRow, signal: AbortSignal): Promise<{ kind: SendResult['kind']; waitMs: number }> {
     const batch: OutgoingBatch = {
       id: row.id, key: row.key, body: row.body, eventCount: row.event_count,
-      records: () => this.store.batchEvents(row.id).map((e) => e.record),
+      records: () => this.store.batchEvents(row).map((e) => e.record),
     };
     let result: SendResult;
     try {
@@ -101,7 +102,7 @@ export class Flusher {
     const log = this.opts.log;
     switch (result.kind) {
       case 'accepted': {
-        const n = this.store.ackBatch(row.id);
+        const n = this.store.ackBatch(row);
         if (this.health.unauthorized || this.health.failingSince !== undefined) log.info({ batch: row.key }, 'backend accepts batches again');
         this.health.unauthorized = undefined;
         this.health.failingSince = undefined;
@@ -122,12 +123,12 @@ export class Flusher {
       case 'rejected': {
         const status = result.kind === 'rejected' ? result.status : 413;
         if (row.event_count > 1) {
-          const events = this.store.batchEvents(row.id);
+          const events = this.store.batchEvents(row);
           const half = Math.ceil(events.length / 2);
-          this.store.splitBatch(row.id, [events.slice(0, half), events.slice(half)], (e) => this.build(e));
+          this.store.splitBatch(row, [events.slice(0, half), events.slice(half)], (e) => this.build(e));
           log.debug({ batch: row.key, status, reason: result.reason }, 'batch refused; splitting it');
         } else {
-          this.store.deadLetterBatch(row.id, status, result.reason);
+          this.store.deadLetterBatch(row, status, result.reason);
           this.health.lastError = result.reason;
           log.warn({ status, reason: result.reason }, 'event refused by the backend; moved to the dead-letter table');
           this.acked.poke();

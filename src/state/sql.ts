@@ -13,16 +13,18 @@ CREATE TABLE files (
   updated_ms INTEGER NOT NULL
 );
 CREATE INDEX files_head ON files(head_hash);
-CREATE TABLE events (
+CREATE TABLE segments (
   id INTEGER PRIMARY KEY,
-  record TEXT NOT NULL,
-  time_ms INTEGER NOT NULL,
-  created_ms INTEGER NOT NULL,
-  batch_id INTEGER
+  first_seq INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL,
+  records TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
 );
-CREATE INDEX events_batch ON events(batch_id, id);
+CREATE INDEX segments_last ON segments(last_seq);
 CREATE TABLE batches (
   id INTEGER PRIMARY KEY,
+  lo INTEGER NOT NULL,
+  hi INTEGER NOT NULL,
   key TEXT NOT NULL,
   body BLOB NOT NULL,
   event_count INTEGER NOT NULL,
@@ -30,6 +32,7 @@ CREATE TABLE batches (
   attempts INTEGER NOT NULL DEFAULT 0,
   last_error TEXT
 );
+CREATE INDEX batches_lo ON batches(lo);
 CREATE TABLE dead_letters (
   id INTEGER PRIMARY KEY,
   record TEXT NOT NULL,
@@ -51,20 +54,15 @@ CREATE TABLE meta (
 `;
 
 export const SQL = {
-  insertEvent: 'INSERT INTO events (record, time_ms, created_ms) VALUES (?, ?, ?)',
+  insertSegment: 'INSERT INTO segments (first_seq, last_seq, records, created_ms) VALUES (?, ?, ?, ?)',
   addCounter: 'INSERT INTO counters (scope, name, value) VALUES (?, ?, ?) ON CONFLICT (scope, name) DO UPDATE SET value = value + excluded.value',
   counters: 'SELECT scope, name, value FROM counters',
-  bufferedCount: 'SELECT count(*) AS n FROM events',
-  unbatchedCount: 'SELECT count(*) AS n FROM events WHERE batch_id IS NULL',
-  oldestUnbatched: 'SELECT min(created_ms) AS t FROM events WHERE batch_id IS NULL',
-  oldestBuffered: 'SELECT min(time_ms) AS t, min(created_ms) AS c FROM events',
-  takeUnbatched: 'SELECT id, record, time_ms FROM events WHERE batch_id IS NULL ORDER BY id LIMIT ?',
-  insertBatch: 'INSERT INTO batches (key, body, event_count, created_ms) VALUES (?, ?, ?, ?)',
-  assignBatch: 'UPDATE events SET batch_id = ? WHERE batch_id IS NULL AND id <= ?',
-  assignBatchIds: 'UPDATE events SET batch_id = ? WHERE id = ?',
-  pendingBatches: 'SELECT id, key, body, event_count, attempts FROM batches ORDER BY id LIMIT ?',
-  batchEvents: 'SELECT id, record, time_ms FROM events WHERE batch_id = ? ORDER BY id',
-  deleteBatchEvents: 'DELETE FROM events WHERE batch_id = ?',
+  segmentsFrom: 'SELECT first_seq, last_seq, records FROM segments WHERE last_seq >= ? ORDER BY last_seq LIMIT ?',
+  segmentCreatedAt: 'SELECT created_ms FROM segments WHERE last_seq >= ? ORDER BY last_seq LIMIT 1',
+  oldestSegment: 'SELECT created_ms FROM segments ORDER BY last_seq LIMIT 1',
+  dropSegments: 'DELETE FROM segments WHERE last_seq <= ? AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.lo <= segments.last_seq AND b.hi >= segments.first_seq)',
+  insertBatch: 'INSERT INTO batches (lo, hi, key, body, event_count, created_ms) VALUES (?, ?, ?, ?, ?, ?)',
+  pendingBatches: 'SELECT id, lo, hi, key, body, event_count, attempts FROM batches ORDER BY lo LIMIT ?',
   deleteBatch: 'DELETE FROM batches WHERE id = ?',
   batchFailed: 'UPDATE batches SET attempts = attempts + 1, last_error = ? WHERE id = ?',
   pendingBatchCount: 'SELECT count(*) AS n, coalesce(sum(event_count), 0) AS events FROM batches',

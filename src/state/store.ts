@@ -4,20 +4,21 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntryCounts } from '../entries/counts.js';
 import { migrate } from './migrations.js';
+import { eventsInRange, recordTime, SegmentCache, type EventRow, type SegmentRow } from './segments.js';
 import { SQL } from './sql.js';
+
+export type { EventRow };
 
 export interface FileRecord {
   id: number; path: string; dev: string; ino: string; head_len: number; head_hash: string; offset: number; size: number; updated_ms: number;
 }
-export interface BatchRow { id: number; key: string; body: Buffer; event_count: number; attempts: number }
-export interface EventRow { id: number; record: string; time_ms: number }
+export interface BatchRow { id: number; lo: number; hi: number; key: string; body: Buffer; event_count: number; attempts: number }
 export interface DeadLetter { id: number; record: string; time_ms: number; status: number | null; reason: string; created_ms: number }
 
 /** What one read chunk commits at once: its events, its counts, and where the source now stands. */
 export interface ChunkCommit {
   scope: string;
   records: string[];
-  times: number[];
   dropped: number;
   counts: EntryCounts;
   checkpoint?: { fileId: number; offset: number; size: number };
@@ -32,14 +33,21 @@ export const TOTAL = '';
 export class Store {
   readonly db: Db;
   private readonly s: Stmts;
-  private buffered: number;
+  /** Sequence number the next event gets. */
+  private nextSeq: number;
+  /** Events with a sequence number above this are not in any batch yet; a batch is a range of them. */
+  private cursor: number;
+  private inBatches: number;
+  private readonly cache = new SegmentCache();
   /** Called after a commit that added events (the flusher listens). */
   onEvents?: () => void;
 
   private constructor(db: Db, private readonly now: () => number) {
     this.db = db;
     this.s = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as Stmts;
-    this.buffered = (this.s.bufferedCount.get() as { n: number }).n;
+    this.cursor = Number(this.getMeta('cut_cursor') ?? 0);
+    this.nextSeq = Number(this.getMeta('next_seq') ?? 1);
+    this.inBatches = this.pendingBatchTotals().events;
   }
 
   /** Opens (creating and migrating) the state database; `readonly` for `status` while a daemon runs. */
@@ -59,14 +67,25 @@ export class Store {
     if (this.db.open) this.db.close();
   }
 
+  /** Events waiting: not yet in a batch, plus those in batches not yet accepted. */
   get bufferedEvents(): number {
-    return this.buffered;
+    return this.nextSeq - 1 - this.cursor + this.inBatches;
   }
 
-  /** Re-reads the buffered count (another process, `dlq replay`, may have added events). */
+  /** Re-reads the counts from the database (another process, `dlq replay`, may have added events). */
   refreshBuffered(): number {
-    this.buffered = (this.s.bufferedCount.get() as { n: number }).n;
-    return this.buffered;
+    this.cursor = Number(this.getMeta('cut_cursor') ?? 0);
+    this.nextSeq = Number(this.getMeta('next_seq') ?? 1);
+    this.inBatches = this.pendingBatchTotals().events;
+    return this.bufferedEvents;
+  }
+
+  private appendSegment(records: string[], created: number): void {
+    if (records.length === 0) return;
+    const first = this.nextSeq;
+    this.s.insertSegment.run(first, first + records.length - 1, records.join('\n'), created);
+    this.nextSeq += records.length;
+    this.s.setMeta.run('next_seq', String(this.nextSeq));
   }
 
   private add(scope: string, name: string, value: number): void {
@@ -83,40 +102,51 @@ export class Store {
   readonly commitChunk = (c: ChunkCommit): void => {
     this.db.transaction(() => {
       const created = this.now();
-      for (let i = 0; i < c.records.length; i++) this.s.insertEvent.run(c.records[i], c.times[i], created);
+      this.appendSegment(c.records, created);
       this.addCounts(c.scope, c.counts as unknown as Record<string, number>);
       this.add(TOTAL, 'produced', c.records.length + c.dropped);
       this.add(TOTAL, 'dropped', c.dropped);
       if (c.extra) this.addCounts(c.scope, c.extra);
       if (c.checkpoint) this.s.checkpoint.run(c.checkpoint.offset, c.checkpoint.size, created, c.checkpoint.fileId);
     })();
-    this.buffered += c.records.length;
     if (c.records.length > 0) this.onEvents?.();
   };
 
   unbatchedCount(): number {
-    return (this.s.unbatchedCount.get() as { n: number }).n;
+    return this.nextSeq - 1 - this.cursor;
   }
 
   oldestUnbatchedMs(): number | undefined {
-    return (this.s.oldestUnbatched.get() as { t: number | null }).t ?? undefined;
+    if (this.unbatchedCount() === 0) return undefined;
+    return (this.s.segmentCreatedAt.get(this.cursor + 1) as { created_ms: number } | undefined)?.created_ms;
   }
 
-  oldestBuffered(): { eventMs?: number; createdMs?: number } {
-    const r = this.s.oldestBuffered.get() as { t: number | null; c: number | null };
-    return { eventMs: r.t ?? undefined, createdMs: r.c ?? undefined };
+  oldestBufferedMs(): number | undefined {
+    return (this.s.oldestSegment.get() as { created_ms: number } | undefined)?.created_ms;
+  }
+
+  private range(lo: number, hi: number, max = Infinity): EventRow[] {
+    const rows = this.s.segmentsFrom.all(lo, 1000) as SegmentRow[];
+    return eventsInRange(rows, lo, hi, this.cache, max);
   }
 
   /** Cuts the oldest unbatched events (at most `max`) into a recorded batch; `build` makes its key and body once. */
   cutBatch(max: number, build: (events: EventRow[]) => { key: string; body: Buffer }): number | undefined {
+    if (this.unbatchedCount() === 0) return undefined;
     return this.db.transaction(() => {
-      const events = this.s.takeUnbatched.all(max) as EventRow[];
+      const events = this.range(this.cursor + 1, this.nextSeq - 1, max);
       if (events.length === 0) return undefined;
-      const { key, body } = build(events);
-      const id = Number(this.s.insertBatch.run(key, body, events.length, this.now()).lastInsertRowid);
-      this.s.assignBatch.run(id, events[events.length - 1].id);
+      const id = this.insertBatch(events, build);
+      this.cursor = events[events.length - 1].seq;
+      this.inBatches += events.length;
+      this.s.setMeta.run('cut_cursor', String(this.cursor));
       return id;
     })();
+  }
+
+  private insertBatch(events: EventRow[], build: (events: EventRow[]) => { key: string; body: Buffer }): number {
+    const { key, body } = build(events);
+    return Number(this.s.insertBatch.run(events[0].seq, events[events.length - 1].seq, key, body, events.length, this.now()).lastInsertRowid);
   }
 
   pendingBatches(limit: number): BatchRow[] {
@@ -128,21 +158,25 @@ export class Store {
     return { batches: r.n, events: r.events };
   }
 
-  batchEvents(batchId: number): EventRow[] {
-    return this.s.batchEvents.all(batchId) as EventRow[];
+  batchEvents(batch: { lo: number; hi: number }): EventRow[] {
+    return this.range(batch.lo, batch.hi);
+  }
+
+  /** Drops a finished batch and every segment no batch and no unbatched event needs any more. */
+  private finishBatch(batch: BatchRow): void {
+    this.s.deleteBatch.run(batch.id);
+    this.s.dropSegments.run(this.cursor);
+    this.inBatches -= batch.event_count;
   }
 
   /** The backend took the batch: its events leave the buffer and count as accepted. */
-  ackBatch(batchId: number): number {
-    const n = this.db.transaction(() => {
-      const removed = this.s.deleteBatchEvents.run(batchId).changes;
-      this.s.deleteBatch.run(batchId);
-      this.add(TOTAL, 'accepted', removed);
+  ackBatch(batch: BatchRow): number {
+    this.db.transaction(() => {
+      this.finishBatch(batch);
+      this.add(TOTAL, 'accepted', batch.event_count);
       this.s.setMeta.run('last_success', String(this.now()));
-      return removed;
     })();
-    this.buffered -= n;
-    return n;
+    return batch.event_count;
   }
 
   batchFailed(batchId: number, reason: string): void {
@@ -152,31 +186,25 @@ export class Store {
     })();
   }
 
-  /** Replaces a batch by batches of the given event groups, each with its own recorded body. */
-  splitBatch(batchId: number, groups: EventRow[][], build: (events: EventRow[]) => { key: string; body: Buffer }): void {
+  /** Replaces a batch by batches of the given contiguous event groups, each with its own recorded body. */
+  splitBatch(batch: BatchRow, groups: EventRow[][], build: (events: EventRow[]) => { key: string; body: Buffer }): void {
     this.db.transaction(() => {
-      this.s.deleteBatch.run(batchId);
-      for (const group of groups) {
-        const { key, body } = build(group);
-        const id = Number(this.s.insertBatch.run(key, body, group.length, this.now()).lastInsertRowid);
-        for (const e of group) this.s.assignBatchIds.run(id, e.id);
-      }
+      this.s.deleteBatch.run(batch.id);
+      for (const group of groups) if (group.length > 0) this.insertBatch(group, build);
     })();
+    this.inBatches = this.pendingBatchTotals().events;
   }
 
   /** The backend refuses these events for good: they move to the dead-letter table with the answer. */
-  deadLetterBatch(batchId: number, status: number | null, reason: string): number {
-    const n = this.db.transaction(() => {
-      const events = this.s.batchEvents.all(batchId) as EventRow[];
-      for (const e of events) this.s.insertDeadLetter.run(e.record, e.time_ms, status, reason, this.now());
-      this.s.deleteBatchEvents.run(batchId);
-      this.s.deleteBatch.run(batchId);
+  deadLetterBatch(batch: BatchRow, status: number | null, reason: string): number {
+    return this.db.transaction(() => {
+      const events = this.batchEvents(batch);
+      for (const e of events) this.s.insertDeadLetter.run(e.record, recordTime(e.record), status, reason, this.now());
+      this.finishBatch(batch);
       this.add(TOTAL, 'dead_lettered', events.length);
       this.s.setMeta.run('last_error', JSON.stringify({ at: this.now(), reason, status }));
       return events.length;
     })();
-    this.buffered -= n;
-    return n;
   }
 
   deadLetters(): DeadLetter[] {
@@ -185,17 +213,13 @@ export class Store {
 
   /** Puts dead letters back into the buffer to be batched and sent again. */
   replayDeadLetters(): number {
-    const n = this.db.transaction(() => {
+    return this.db.transaction(() => {
       const rows = this.deadLetters();
-      for (const r of rows) {
-        this.s.insertEvent.run(r.record, r.time_ms, this.now());
-        this.s.deleteDeadLetter.run(r.id);
-      }
+      this.appendSegment(rows.map((r) => r.record), this.now());
+      for (const r of rows) this.s.deleteDeadLetter.run(r.id);
       this.add(TOTAL, 'dead_lettered', -rows.length);
       return rows.length;
     })();
-    this.buffered += n;
-    return n;
   }
 
   counters(): CounterMap {
