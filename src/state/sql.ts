@@ -57,7 +57,7 @@ export const SQL = {
   insertSegment: 'INSERT INTO segments (first_seq, last_seq, records, created_ms) VALUES (?, ?, ?, ?)',
   addCounter: 'INSERT INTO counters (scope, name, value) VALUES (?, ?, ?) ON CONFLICT (scope, name) DO UPDATE SET value = value + excluded.value',
   counters: 'SELECT scope, name, value FROM counters',
-  segmentsFrom: 'SELECT first_seq, last_seq, records FROM segments WHERE last_seq >= ? ORDER BY last_seq LIMIT ?',
+  segmentsIn: 'SELECT first_seq, last_seq, records FROM segments WHERE last_seq >= ? AND first_seq <= ? ORDER BY last_seq',
   segmentCreatedAt: 'SELECT created_ms FROM segments WHERE last_seq >= ? ORDER BY last_seq LIMIT 1',
   oldestSegment: 'SELECT created_ms FROM segments ORDER BY last_seq LIMIT 1',
   dropSegments: 'DELETE FROM segments WHERE last_seq <= ? AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.lo <= segments.last_seq AND b.hi >= segments.first_seq)',

@@ -39,6 +39,9 @@ export class Store {
   private cursor: number;
   private inBatches: number;
   private readonly cache = new SegmentCache();
+  /** Records committed by this process and not yet cut, so that cutting a batch reads no SQLite. */
+  private tail: EventRow[] = [];
+  private tailStart = 0;
   /** Called after a commit that added events (the flusher listens). */
   onEvents?: () => void;
 
@@ -84,6 +87,9 @@ export class Store {
     if (records.length === 0) return;
     const first = this.nextSeq;
     this.s.insertSegment.run(first, first + records.length - 1, records.join('\n'), created);
+    if (this.tail.length - this.tailStart === 0 || this.tail[this.tail.length - 1].seq === first - 1) {
+      for (let i = 0; i < records.length; i++) this.tail.push({ seq: first + i, record: records[i] });
+    }
     this.nextSeq += records.length;
     this.s.setMeta.run('next_seq', String(this.nextSeq));
   }
@@ -125,8 +131,25 @@ export class Store {
     return (this.s.oldestSegment.get() as { created_ms: number } | undefined)?.created_ms;
   }
 
+  /** Unbatched events from memory when this process committed them all, else from SQLite. */
+  private unbatched(max: number): EventRow[] {
+    const lo = this.cursor + 1;
+    while (this.tailStart < this.tail.length && this.tail[this.tailStart].seq < lo) this.tailStart++;
+    if (this.tailStart > 4096) {
+      this.tail = this.tail.slice(this.tailStart);
+      this.tailStart = 0;
+    }
+    const t = this.tail;
+    if (this.tailStart < t.length && t[this.tailStart].seq === lo && t[t.length - 1].seq === this.nextSeq - 1) {
+      return t.slice(this.tailStart, this.tailStart + max);
+    }
+    this.tail = [];
+    this.tailStart = 0;
+    return this.range(lo, this.nextSeq - 1, max);
+  }
+
   private range(lo: number, hi: number, max = Infinity): EventRow[] {
-    const rows = this.s.segmentsFrom.all(lo, 1000) as SegmentRow[];
+    const rows = this.s.segmentsIn.all(lo, Number.isFinite(max) ? Math.min(hi, lo + max - 1) : hi) as SegmentRow[];
     return eventsInRange(rows, lo, hi, this.cache, max);
   }
 
@@ -134,7 +157,7 @@ export class Store {
   cutBatch(max: number, build: (events: EventRow[]) => { key: string; body: Buffer }): number | undefined {
     if (this.unbatchedCount() === 0) return undefined;
     return this.db.transaction(() => {
-      const events = this.range(this.cursor + 1, this.nextSeq - 1, max);
+      const events = this.unbatched(max);
       if (events.length === 0) return undefined;
       const id = this.insertBatch(events, build);
       this.cursor = events[events.length - 1].seq;
