@@ -2,9 +2,9 @@
 import type { Readable, Writable } from 'node:stream';
 import { emptyCounts, type EntryCounts } from '../entries/counts.js';
 import { EntryReader } from '../entries/reader.js';
-import { ByteOutput } from '../util/byte-output.js';
 import { MappingSink } from '../mapping/mapping-sink.js';
-import type { MappedRecords, MappingOptions } from '../mapping/types.js';
+import { RecordBuffer } from '../mapping/record-buffer.js';
+import type { MappingOptions } from '../mapping/types.js';
 
 export interface MapInput { name: string; stream: Readable }
 
@@ -13,27 +13,24 @@ export async function runMap(
 ): Promise<EntryCounts & { events: number }> {
   const counts = emptyCounts();
   let events = 0;
-  let drained = true;
-  const output = new ByteOutput((bytes) => { drained = out.write(bytes) && drained; });
-  const flush = async () => {
-    output.flush();
-    if (!drained) await new Promise<void>((resolve) => out.once('drain', resolve));
-    drained = true;
-  };
-  const emit = (mapped: MappedRecords) => {
-    // One join per entry: it flattens the records' string ropes far cheaper than encoding them one by one.
-    output.append(mapped.records.join('\n') + '\n');
-    events += mapped.records.length;
+  const flush = async (records: RecordBuffer) => {
+    if (records.count === 0) return;
+    events += records.count;
+    // A copy: the buffer is reused while the stream may still hold the bytes.
+    const ok = out.write(Buffer.from(records.bytes()));
+    records.reset();
+    if (!ok) await new Promise<void>((resolve) => out.once('drain', resolve));
   };
   for (const input of inputs) {
     const reader = new EntryReader(maxLineBytes);
-    const sink = new MappingSink(opts, input.name, counts, emit, now);
+    const records = new RecordBuffer(1 << 20);
+    const sink = new MappingSink(opts, input.name, counts, records, now);
     for await (const chunk of input.stream) {
       reader.push(chunk as Buffer, sink);
-      if (!drained || output.length > 1 << 19) await flush();
+      if (records.byteLength > 1 << 19) await flush(records);
     }
     reader.finish(sink, true);
+    await flush(records);
   }
-  await flush();
   return { ...counts, events };
 }

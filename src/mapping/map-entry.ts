@@ -7,9 +7,22 @@ import { firstText, obj } from './fields.js';
 import { asCacheHit, mediaMeters, tokenLines, usageOf } from './meters.js';
 import { OBJECT_METADATA_METER, objectMetadataList } from './object-metadata.js';
 import { toMicros } from './time.js';
-import type { EntryOrigin, MapResult, MappingOptions, MappedRecords, MeterEvent } from './types.js';
+import { isAscii, RecordBuffer } from './record-buffer.js';
+import type { EntryOrigin, MapResult, MappingOptions, MeterEvent } from './types.js';
 
-export function mapEntryRecords(slp: Obj, opts: MappingOptions, origin: EntryOrigin): MappedRecords {
+/** What mapping one entry noticed, beside the records it wrote. */
+export interface EntryStats { inconsistent: boolean; truncated: number; timeMissing: boolean }
+
+const meterLiterals = new Map<string, string>();
+/** `"meterApiName":"<name>","meterValue":`, built once per meter name. */
+function meterLiteral(name: string): string {
+  let lit = meterLiterals.get(name);
+  if (lit === undefined) meterLiterals.set(name, (lit = '"meterApiName":' + JSON.stringify(name) + ',"meterValue":'));
+  return lit;
+}
+
+/** Writes the entry's event records into `out`, in the fixed field order of encode.ts. */
+export function mapEntryInto(slp: Obj, opts: MappingOptions, origin: EntryOrigin, out: RecordBuffer): EntryStats {
   let inconsistent = false;
   const bad = () => { inconsistent = true; };
   const usage = usageOf(slp);
@@ -22,39 +35,57 @@ export function mapEntryRecords(slp: Obj, opts: MappingOptions, origin: EntryOri
   const endMs = end !== undefined ? Math.floor(end / 1000) : startMs;
 
   const uniqueId = firstText([slp.request_id, slp.id, slp.litellm_call_id]) ?? fallbackId(origin);
-  const records: string[] = [];
+  const head = recordHead(uniqueId, opts.customerId);
+  const ascii = isAscii(head) && isAscii(base) && isAscii(errorFrag);
+  const write = (meter: string, value: number, ms: number, dims: string, extra = '', tail = '') => {
+    out.text(head, ascii);
+    out.text(meterLiteral(meter), true);
+    out.number(value);
+    out.text(',"meterTimeInMillis":', true);
+    out.number(ms);
+    out.text(',"dimensions":{', true);
+    out.text(dims, ascii);
+    if (extra !== '') out.text(extra, true);
+    if (tail !== '') out.text(tail, ascii);
+    out.text('}}', true);
+    out.endRecord();
+  };
 
   if (opts.sendObjectMetadata) {
     const list = objectMetadataList(obj(slp.metadata) ?? {});
-    const head = recordHead(undefined, opts.customerId);
-    if (list) records.push(recordText(head, OBJECT_METADATA_METER, 1, startMs, JSON.stringify(list), false));
+    if (list) {
+      const text = recordText(recordHead(undefined, opts.customerId), OBJECT_METADATA_METER, 1, startMs, JSON.stringify(list), false);
+      out.text(text, false);
+      out.endRecord();
+    }
   }
 
-  const head = recordHead(uniqueId, opts.customerId);
   const tokenBase = base === '' ? '' : base + ',';
   const baseWithError = errorFrag === '' ? base : base === '' ? errorFrag.slice(1) : base + errorFrag;
   let tokens = tokenLines(slp, usage, bad);
   if (slp.cache_hit === true || slp.cache_hit === 'True' || slp.cache_hit === 'true') tokens = asCacheHit(tokens);
   for (const t of tokens) {
-    const ms = t.type === 'in' ? startMs : endMs;
-    const frag = tokenBase + '"type":"' + t.type + '","cache":"' + t.cache + '"' + errorFrag;
-    records.push(recordText(head, t.meter, t.value, ms, frag));
+    write(t.meter, t.value, t.type === 'in' ? startMs : endMs, tokenBase, TYPE_CACHE[t.type][t.cache], errorFrag);
   }
-
-  records.push(recordText(head, 'llm_requests', 1, startMs, baseWithError));
+  write('llm_requests', 1, startMs, baseWithError);
   if (start !== undefined && end !== undefined) {
-    if (end >= start) records.push(recordText(head, 'llm_seconds', (end - start) / 1e6, endMs, baseWithError));
+    if (end >= start) write('llm_seconds', (end - start) / 1e6, endMs, baseWithError);
     else bad();
   }
-  for (const [meter, value] of mediaMeters(slp, usage, bad)) records.push(recordText(head, meter, value, endMs, baseWithError));
-
-  return { records, inconsistent, truncated, timeMissing };
+  for (const [meter, value] of mediaMeters(slp, usage, bad)) write(meter, value, endMs, baseWithError);
+  return { inconsistent, truncated, timeMissing };
 }
+
+const TYPE_CACHE = {
+  in: { r: '"type":"in","cache":"r"', c: '"type":"in","cache":"c"', n: '"type":"in","cache":"n"' },
+  out: { r: '"type":"out","cache":"r"', c: '"type":"out","cache":"c"', n: '"type":"out","cache":"n"' },
+};
 
 /** The same mapping as objects, for callers that inspect events rather than ship them. */
 export function mapEntry(slp: Obj, opts: MappingOptions, origin: EntryOrigin): MapResult {
-  const r = mapEntryRecords(slp, opts, origin);
-  return { events: r.records.map((t) => JSON.parse(t) as MeterEvent), inconsistent: r.inconsistent, truncated: r.truncated, timeMissing: r.timeMissing };
+  const out = new RecordBuffer(1024);
+  const r = mapEntryInto(slp, opts, origin, out);
+  return { events: out.strings().map((t) => JSON.parse(t) as MeterEvent), ...r };
 }
 
 /** An entry without any id: a stable hash of where it sits in its source, so a re-read gives the same id. */

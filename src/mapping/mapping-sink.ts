@@ -1,30 +1,34 @@
-// Joins the entry reader to the mapper: each entry is mapped and counted, each skip is counted.
+// Joins the entry reader to the mapper for `map`: each entry's records are written out, each skip is counted.
 import { countSkip, type EntryCounts } from '../entries/counts.js';
 import type { ReaderSink, SkipReason } from '../entries/reader.js';
 import type { Obj } from '../entries/recognise.js';
-import { mapEntryRecords } from './map-entry.js';
-import type { MappedRecords, MappingOptions } from './types.js';
+import { mapEntryInto } from './map-entry.js';
+import type { RecordBuffer } from './record-buffer.js';
+import type { MappingOptions } from './types.js';
 
 export class MappingSink implements ReaderSink {
   constructor(
     private readonly opts: MappingOptions,
     private readonly sourceId: string,
     private readonly counts: EntryCounts,
-    private readonly emit: (mapped: MappedRecords, end: number) => void,
+    private readonly out: RecordBuffer,
     private readonly now: () => number,
   ) {}
 
-  entry(slp: Obj, start: number, end: number, index: number): void {
-    const r = mapEntryRecords(slp, this.opts, { sourceId: this.sourceId, start, index, fallbackTimeMs: this.now() });
-    this.counts.read++;
-    this.counts.mapped++;
-    if (r.inconsistent) this.counts.inconsistent_usage++;
-    if (r.timeMissing) this.counts.time_missing++;
-    this.counts.truncated_dimensions += r.truncated;
-    this.emit(r, end);
+  entry(slp: Obj, start: number, _end: number, index: number): void {
+    const r = mapEntryInto(slp, this.opts, { sourceId: this.sourceId, start, index, fallbackTimeMs: this.now() }, this.out);
+    countMapped(this.counts, r);
   }
 
   skip(reason: SkipReason): void {
     countSkip(this.counts, reason);
   }
+}
+
+export function countMapped(c: EntryCounts, r: { inconsistent: boolean; timeMissing: boolean; truncated: number }): void {
+  c.read++;
+  c.mapped++;
+  if (r.inconsistent) c.inconsistent_usage++;
+  if (r.timeMissing) c.time_missing++;
+  c.truncated_dimensions += r.truncated;
 }

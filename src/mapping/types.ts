@@ -38,12 +38,4 @@ export interface MapResult {
   timeMissing: boolean;
 }
 
-/** The mapper's working output: each event as its final JSON text. */
-export interface MappedRecords {
-  records: string[];
-  inconsistent: boolean;
-  truncated: number;
-  timeMissing: boolean;
-}
-
 export const MAX_DIMENSION_LENGTH = 200;

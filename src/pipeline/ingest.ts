@@ -2,7 +2,9 @@
 import { emptyCounts, countSkip, type EntryCounts } from '../entries/counts.js';
 import type { EntryReader, ReaderSink, SkipReason } from '../entries/reader.js';
 import type { Obj } from '../entries/recognise.js';
-import { mapEntryRecords } from '../mapping/map-entry.js';
+import { mapEntryInto } from '../mapping/map-entry.js';
+import { countMapped } from '../mapping/mapping-sink.js';
+import { RecordBuffer } from '../mapping/record-buffer.js';
 import type { MappingOptions } from '../mapping/types.js';
 import type { Store } from '../state/store.js';
 
@@ -24,43 +26,39 @@ export interface ChunkSource {
 export interface IngestResult { checkpoint: number; blocked: boolean; events: number }
 
 class ChunkSink implements ReaderSink {
-  readonly records: string[] = [];
   readonly counts: EntryCounts = emptyCounts();
   dropped = 0;
   cutAt = -1;
   private lastStart = -1;
 
-  constructor(private room: number, private readonly bufferEmpty: boolean, private readonly opts: IngestOptions, private readonly src: ChunkSource) {}
+  constructor(
+    private room: number, private readonly bufferEmpty: boolean, private readonly opts: IngestOptions,
+    private readonly src: ChunkSource, readonly records: RecordBuffer,
+  ) {}
 
-  entry(slp: Obj, start: number, end: number, index: number): void {
+  entry(slp: Obj, start: number, _end: number, index: number): void {
     if (this.cutAt >= 0) return;
-    const m = mapEntryRecords(slp, this.opts.mapping, { sourceId: this.src.sourceId, start, index, fallbackTimeMs: this.opts.now() });
-    const n = m.records.length;
+    const before = this.records.count;
+    const stats = mapEntryInto(slp, this.opts.mapping, { sourceId: this.src.sourceId, start, index, fallbackTimeMs: this.opts.now() }, this.records);
+    const n = this.records.count - before;
     if (n > this.room && start !== this.lastStart) {
       if (this.opts.bufferFull === 'drop_newest') {
+        this.records.truncate(before);
         this.dropped += n;
-        this.countMapped(m.inconsistent, m.timeMissing, m.truncated);
+        countMapped(this.counts, stats);
         this.lastStart = start;
         return;
       }
       // Block: stop before this entry, unless nothing at all is buffered (one entry larger than the buffer still goes).
-      if (!(this.bufferEmpty && this.records.length === 0)) {
+      if (!(this.bufferEmpty && before === 0)) {
+        this.records.truncate(before);
         this.cutAt = start;
         return;
       }
     }
-    for (let i = 0; i < n; i++) this.records.push(m.records[i]);
     this.room -= n;
     this.lastStart = start;
-    this.countMapped(m.inconsistent, m.timeMissing, m.truncated);
-  }
-
-  private countMapped(inconsistent: boolean, timeMissing: boolean, truncated: number): void {
-    this.counts.read++;
-    this.counts.mapped++;
-    if (inconsistent) this.counts.inconsistent_usage++;
-    if (timeMissing) this.counts.time_missing++;
-    this.counts.truncated_dimensions += truncated;
+    countMapped(this.counts, stats);
   }
 
   skip(reason: SkipReason): void {
@@ -80,14 +78,15 @@ export function roomLeft(store: Store, opts: IngestOptions): number {
 export function ingest(
   store: Store, reader: EntryReader, chunk: Buffer | null, src: ChunkSource, opts: IngestOptions, eof: 'no' | 'soft' | 'final' = 'no',
 ): IngestResult {
-  const sink = new ChunkSink(roomLeft(store, opts), store.bufferedEvents === 0, opts, src);
+  const records = new RecordBuffer(chunk ? Math.max(1 << 16, chunk.length) : 1 << 12);
+  const sink = new ChunkSink(roomLeft(store, opts), store.bufferedEvents === 0, opts, src, records);
   if (chunk) reader.push(chunk, sink);
   if (eof !== 'no' && sink.cutAt < 0) reader.finish(sink, eof === 'final');
   const blocked = sink.cutAt >= 0;
   const checkpoint = blocked ? sink.cutAt : reader.safeOffset;
   store.commitChunk({
-    scope: src.scope, records: sink.records, dropped: sink.dropped, counts: sink.counts,
+    scope: src.scope, records, dropped: sink.dropped, counts: sink.counts,
     checkpoint: src.checkpoint ? { fileId: src.checkpoint.fileId, offset: checkpoint, size: src.checkpoint.size } : undefined,
   });
-  return { checkpoint, blocked, events: sink.records.length };
+  return { checkpoint, blocked, events: records.count };
 }

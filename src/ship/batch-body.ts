@@ -2,23 +2,44 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 
-const METADATA = '"meterApiName":"aflo.object_metadata"';
+const METADATA = Buffer.from('"meterApiName":"aflo.object_metadata"');
 
 export interface BuiltBatch { key: string; body: Buffer }
 
-/** `records` in event order; `firstTimeMs` is the meter time of the batch's first event. */
-export function buildBatch(records: string[], firstTimeMs: number, prefix: string, gzipLevel = 1): BuiltBatch {
-  const seen = new Set<string>();
-  const kept: string[] = [];
+function isMetadata(r: Buffer): boolean {
+  const at = r.indexOf(METADATA);
+  return at >= 0 && at < 120;
+}
+
+/** The JSON array of the records, each distinct object-metadata record at most once (mapping.md §6). */
+export function jsonArray(records: Buffer[]): Buffer {
+  let seen: Set<string> | undefined;
+  const kept: Buffer[] = [];
+  let size = 2;
   for (const r of records) {
-    if (r.includes(METADATA)) {
-      // Each distinct object-metadata list at most once per batch (mapping.md §6).
-      if (seen.has(r)) continue;
-      seen.add(r);
+    if (isMetadata(r)) {
+      seen ??= new Set();
+      const text = r.toString('latin1');
+      if (seen.has(text)) continue;
+      seen.add(text);
     }
     kept.push(r);
+    size += r.length + 1;
   }
-  const body = gzipSync('[' + kept.join(',') + ']', { level: gzipLevel });
+  const out = Buffer.allocUnsafe(Math.max(2, size - (kept.length > 0 ? 1 : 0)));
+  let pos = 0;
+  out[pos++] = 0x5b;
+  for (let i = 0; i < kept.length; i++) {
+    if (i > 0) out[pos++] = 0x2c;
+    pos += kept[i].copy(out, pos);
+  }
+  out[pos++] = 0x5d;
+  return out.subarray(0, pos);
+}
+
+/** `records` in event order; `firstTimeMs` is the meter time of the batch's first event. */
+export function buildBatch(records: Buffer[], firstTimeMs: number, prefix: string, gzipLevel = 1): BuiltBatch {
+  const body = gzipSync(jsonArray(records), { level: gzipLevel });
   // The name comes from the bytes that are stored and re-sent, so a re-send lands on the same object.
   const id = createHash('sha256').update(body).digest('hex').slice(0, 32);
   return { key: objectKey(prefix, firstTimeMs, id), body };

@@ -85,13 +85,13 @@ export class Flusher {
   }
 
   private build(events: EventRow[]) {
-    return buildBatch(events.map((e) => e.record), recordTime(events[0].record), this.opts.prefix);
+    return buildBatch(events.map((e) => e.bytes), recordTime(events[0].bytes), this.opts.prefix);
   }
 
   private async sendOnce(row: BatchRow, signal: AbortSignal): Promise<{ kind: SendResult['kind']; waitMs: number }> {
     const batch: OutgoingBatch = {
       id: row.id, key: row.key, body: row.body, eventCount: row.event_count,
-      records: () => this.store.batchEvents(row).map((e) => e.record),
+      records: () => this.store.batchEvents(row).map((e) => e.bytes.toString('utf8')),
     };
     let result: SendResult;
     try {

@@ -79,7 +79,7 @@ export class FileSource {
   private async truncated(key: string, tf: TrackedFile, size: number): Promise<void> {
     const gap = Math.max(0, tf.size - tf.readPosition);
     this.store.commitChunk({
-      scope: `file:${tf.id}`, records: [], dropped: 0, counts: emptyCounts(),
+      scope: `file:${tf.id}`, dropped: 0, counts: emptyCounts(),
       extra: { truncations: 1, gap_bytes: gap },
     });
     this.opts.log.warn({ path: tf.path, offset: tf.readPosition, size, gap_bytes: gap }, 'file truncated; reading it again from the start');

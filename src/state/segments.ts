@@ -1,43 +1,38 @@
-// Events are stored compactly: one row per committed chunk (a segment) holding its records joined by newlines.
-// Every event has a sequence number; a batch is a range of them. These helpers cut ranges out of segments.
+// Events are stored compactly: one row per committed chunk (a segment) holding its records as newline-terminated
+// bytes. Every event has a sequence number; a batch is a range of them. These helpers cut ranges out of segments.
 
-export interface SegmentRow { first_seq: number; last_seq: number; records: string }
-export interface EventRow { seq: number; record: string }
+export interface EventRow { seq: number; bytes: Buffer }
+/** `ends[i]` is the offset just past record i's newline. */
+export interface Segment { first: number; data: Buffer; ends: number[] }
 
-/** Splits a segment once and keeps the result: successive batches cut from the same segment reuse it. */
-export class SegmentCache {
-  private key = -1;
-  private lines: string[] = [];
+export function segmentFromBlob(first: number, data: Buffer): Segment {
+  const ends: number[] = [];
+  for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) ends.push(i + 1);
+  return { first, data, ends };
+}
 
-  records(row: SegmentRow): string[] {
-    if (row.first_seq !== this.key) {
-      this.key = row.first_seq;
-      this.lines = row.records.split('\n');
-    }
-    return this.lines;
-  }
+export function lastSeq(seg: Segment): number {
+  return seg.first + seg.ends.length - 1;
+}
 
-  clear(): void {
-    this.key = -1;
-    this.lines = [];
+/** Appends to `out` the events of `seg` with sequence numbers in lo..hi, until `out` holds `max`. */
+export function eventsOf(seg: Segment, lo: number, hi: number, out: EventRow[], max: number): void {
+  const from = Math.max(lo, seg.first);
+  const to = Math.min(hi, lastSeq(seg));
+  for (let seq = from; seq <= to && out.length < max; seq++) {
+    const i = seq - seg.first;
+    out.push({ seq, bytes: seg.data.subarray(i === 0 ? 0 : seg.ends[i - 1], seg.ends[i] - 1) });
   }
 }
 
-/** The events with sequence numbers lo..hi (inclusive), in order, at most `max` of them. */
-export function eventsInRange(rows: SegmentRow[], lo: number, hi: number, cache: SegmentCache, max = Infinity): EventRow[] {
-  const out: EventRow[] = [];
-  for (const row of rows) {
-    const lines = cache.records(row);
-    const from = Math.max(lo, row.first_seq);
-    const to = Math.min(hi, row.last_seq);
-    for (let seq = from; seq <= to && out.length < max; seq++) out.push({ seq, record: lines[seq - row.first_seq] });
-    if (out.length >= max) break;
-  }
-  return out;
-}
+const TIME = Buffer.from('"meterTimeInMillis":');
 
-/** The meter time of a record, read from its text (records are written by encode.ts with this exact field). */
-export function recordTime(record: string): number {
-  const m = /"meterTimeInMillis":(\d+)/.exec(record);
-  return m ? Number(m[1]) : 0;
+/** The meter time of a record, read from its bytes (encode.ts writes this exact field). */
+export function recordTime(record: Buffer): number {
+  let at = record.indexOf(TIME);
+  if (at < 0) return 0;
+  at += TIME.length;
+  let n = 0;
+  for (; at < record.length && record[at] >= 48 && record[at] <= 57; at++) n = n * 10 + (record[at] - 48);
+  return n;
 }

@@ -17,7 +17,7 @@ CREATE TABLE segments (
   id INTEGER PRIMARY KEY,
   first_seq INTEGER NOT NULL,
   last_seq INTEGER NOT NULL,
-  records TEXT NOT NULL,
+  records BLOB NOT NULL,
   created_ms INTEGER NOT NULL
 );
 CREATE INDEX segments_last ON segments(last_seq);

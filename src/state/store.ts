@@ -4,7 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntryCounts } from '../entries/counts.js';
 import { migrate } from './migrations.js';
-import { eventsInRange, recordTime, SegmentCache, type EventRow, type SegmentRow } from './segments.js';
+import { RecordBuffer } from '../mapping/record-buffer.js';
+import { eventsOf, lastSeq, recordTime, segmentFromBlob, type EventRow, type Segment } from './segments.js';
 import { SQL } from './sql.js';
 
 export type { EventRow };
@@ -18,7 +19,7 @@ export interface DeadLetter { id: number; record: string; time_ms: number; statu
 /** What one read chunk commits at once: its events, its counts, and where the source now stands. */
 export interface ChunkCommit {
   scope: string;
-  records: string[];
+  records?: RecordBuffer;
   dropped: number;
   counts: EntryCounts;
   checkpoint?: { fileId: number; offset: number; size: number };
@@ -38,10 +39,8 @@ export class Store {
   /** Events with a sequence number above this are not in any batch yet; a batch is a range of them. */
   private cursor: number;
   private inBatches: number;
-  private readonly cache = new SegmentCache();
-  /** Records committed by this process and not yet cut, so that cutting a batch reads no SQLite. */
-  private tail: EventRow[] = [];
-  private tailStart = 0;
+  /** Segments this process committed that still hold unbatched events: cutting a batch then reads no SQLite. */
+  private tail: Segment[] = [];
   /** Called after a commit that added events (the flusher listens). */
   onEvents?: () => void;
 
@@ -83,14 +82,14 @@ export class Store {
     return this.bufferedEvents;
   }
 
-  private appendSegment(records: string[], created: number): void {
-    if (records.length === 0) return;
+  private appendSegment(records: RecordBuffer, created: number): void {
+    if (records.count === 0) return;
     const first = this.nextSeq;
-    this.s.insertSegment.run(first, first + records.length - 1, records.join('\n'), created);
-    if (this.tail.length - this.tailStart === 0 || this.tail[this.tail.length - 1].seq === first - 1) {
-      for (let i = 0; i < records.length; i++) this.tail.push({ seq: first + i, record: records[i] });
-    }
-    this.nextSeq += records.length;
+    const { data, ends } = records.snapshot();
+    this.s.insertSegment.run(first, first + ends.length - 1, data, created);
+    const prev = this.tail[this.tail.length - 1];
+    if (this.tail.length === 0 ? first === this.cursor + 1 : lastSeq(prev) === first - 1) this.tail.push({ first, data, ends });
+    this.nextSeq += ends.length;
     this.s.setMeta.run('next_seq', String(this.nextSeq));
   }
 
@@ -108,14 +107,14 @@ export class Store {
   readonly commitChunk = (c: ChunkCommit): void => {
     this.db.transaction(() => {
       const created = this.now();
-      this.appendSegment(c.records, created);
+      if (c.records) this.appendSegment(c.records, created);
       this.addCounts(c.scope, c.counts as unknown as Record<string, number>);
-      this.add(TOTAL, 'produced', c.records.length + c.dropped);
+      this.add(TOTAL, 'produced', (c.records?.count ?? 0) + c.dropped);
       this.add(TOTAL, 'dropped', c.dropped);
       if (c.extra) this.addCounts(c.scope, c.extra);
       if (c.checkpoint) this.s.checkpoint.run(c.checkpoint.offset, c.checkpoint.size, created, c.checkpoint.fileId);
     })();
-    if (c.records.length > 0) this.onEvents?.();
+    if (c.records && c.records.count > 0) this.onEvents?.();
   };
 
   unbatchedCount(): number {
@@ -131,33 +130,27 @@ export class Store {
     return (this.s.oldestSegment.get() as { created_ms: number } | undefined)?.created_ms;
   }
 
-  /** Unbatched events from memory when this process committed them all, else from SQLite. */
-  private unbatched(max: number): EventRow[] {
-    const lo = this.cursor + 1;
-    while (this.tailStart < this.tail.length && this.tail[this.tailStart].seq < lo) this.tailStart++;
-    if (this.tailStart > 4096) {
-      this.tail = this.tail.slice(this.tailStart);
-      this.tailStart = 0;
+  /** Events lo..hi (at most `max`), from the in-memory tail when it holds them all, else from SQLite. */
+  private range(lo: number, hi: number, max = Infinity): EventRow[] {
+    while (this.tail.length > 0 && lastSeq(this.tail[0]) <= this.cursor && lastSeq(this.tail[0]) < lo) this.tail.shift();
+    const out: EventRow[] = [];
+    const segments = this.tail.length > 0 && this.tail[0].first <= lo ? this.tail : this.segmentsFromDb(lo, Number.isFinite(max) ? Math.min(hi, lo + max - 1) : hi);
+    for (const seg of segments) {
+      if (seg.first > hi || out.length >= max) break;
+      eventsOf(seg, lo, hi, out, max);
     }
-    const t = this.tail;
-    if (this.tailStart < t.length && t[this.tailStart].seq === lo && t[t.length - 1].seq === this.nextSeq - 1) {
-      return t.slice(this.tailStart, this.tailStart + max);
-    }
-    this.tail = [];
-    this.tailStart = 0;
-    return this.range(lo, this.nextSeq - 1, max);
+    return out;
   }
 
-  private range(lo: number, hi: number, max = Infinity): EventRow[] {
-    const rows = this.s.segmentsIn.all(lo, Number.isFinite(max) ? Math.min(hi, lo + max - 1) : hi) as SegmentRow[];
-    return eventsInRange(rows, lo, hi, this.cache, max);
+  private segmentsFromDb(lo: number, hi: number): Segment[] {
+    return (this.s.segmentsIn.all(lo, hi) as { first_seq: number; records: Buffer }[]).map((r) => segmentFromBlob(r.first_seq, r.records));
   }
 
   /** Cuts the oldest unbatched events (at most `max`) into a recorded batch; `build` makes its key and body once. */
   cutBatch(max: number, build: (events: EventRow[]) => { key: string; body: Buffer }): number | undefined {
     if (this.unbatchedCount() === 0) return undefined;
     return this.db.transaction(() => {
-      const events = this.unbatched(max);
+      const events = this.range(this.cursor + 1, this.nextSeq - 1, max);
       if (events.length === 0) return undefined;
       const id = this.insertBatch(events, build);
       this.cursor = events[events.length - 1].seq;
@@ -222,7 +215,7 @@ export class Store {
   deadLetterBatch(batch: BatchRow, status: number | null, reason: string): number {
     return this.db.transaction(() => {
       const events = this.batchEvents(batch);
-      for (const e of events) this.s.insertDeadLetter.run(e.record, recordTime(e.record), status, reason, this.now());
+      for (const e of events) this.s.insertDeadLetter.run(e.bytes.toString('utf8'), recordTime(e.bytes), status, reason, this.now());
       this.finishBatch(batch);
       this.add(TOTAL, 'dead_lettered', events.length);
       this.s.setMeta.run('last_error', JSON.stringify({ at: this.now(), reason, status }));
@@ -238,7 +231,12 @@ export class Store {
   replayDeadLetters(): number {
     return this.db.transaction(() => {
       const rows = this.deadLetters();
-      this.appendSegment(rows.map((r) => r.record), this.now());
+      const records = new RecordBuffer();
+      for (const r of rows) {
+        records.text(r.record, false);
+        records.endRecord();
+      }
+      this.appendSegment(records, this.now());
       for (const r of rows) this.s.deleteDeadLetter.run(r.id);
       this.add(TOTAL, 'dead_lettered', -rows.length);
       return rows.length;

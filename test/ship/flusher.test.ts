@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend, OutgoingBatch, SendResult } from '../../src/backends/types.js';
 import { emptyCounts } from '../../src/entries/counts.js';
+import { RecordBuffer } from '../../src/mapping/record-buffer.js';
 import { Flusher } from '../../src/ship/flusher.js';
 import { backoffDelay, parseRetryAfter } from '../../src/ship/retry.js';
 import { Store } from '../../src/state/store.js';
@@ -45,7 +46,9 @@ afterEach(() => { store.close(); dir.remove(); });
 
 function buffer(n: number, mark: (i: number) => boolean = () => false): void {
   const records = Array.from({ length: n }, (_, i) => JSON.stringify({ uniqueId: `u${i}`, meterApiName: 'm', meterValue: 1, meterTimeInMillis: 1700000000000, dimensions: { bad: mark(i) ? 'y' : 'n' } }));
-  store.commitChunk({ scope: 'test', records, dropped: 0, counts: emptyCounts() });
+  const buf = new RecordBuffer();
+  for (const r of records) { buf.text(r, true); buf.endRecord(); }
+  store.commitChunk({ scope: 'test', records: buf, dropped: 0, counts: emptyCounts() });
 }
 
 const balanced = () => {

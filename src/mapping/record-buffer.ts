@@ -1,0 +1,88 @@
+// Event records written straight to bytes, newline-terminated, in one growable buffer: no per-record strings.
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Node's direct string writers (Buffer#latin1Write / #utf8Write) skip Buffer#write's argument handling. */
+type FastWrite = (s: string, offset: number) => number;
+const proto = Buffer.prototype as unknown as { latin1Write?: FastWrite; utf8Write?: FastWrite };
+const latin1: FastWrite = proto.latin1Write ?? function (this: Buffer, s, o) { return this.write(s, o, 'latin1'); };
+const utf8: FastWrite = proto.utf8Write ?? function (this: Buffer, s, o) { return this.write(s, o, 'utf8'); };
+
+export function isAscii(s: string): boolean {
+  return !NON_ASCII.test(s);
+}
+
+export class RecordBuffer {
+  private buf: Buffer;
+  private pos = 0;
+  /** Offset just past each record's newline. */
+  private readonly ends: number[] = [];
+
+  constructor(size = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  get count(): number {
+    return this.ends.length;
+  }
+
+  get byteLength(): number {
+    return this.pos;
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** `ascii` lets plain text take the fast Latin-1 path; anything else is written as UTF-8. */
+  text(s: string, ascii: boolean): void {
+    this.ensure(s.length * 3);
+    this.pos += (ascii ? latin1 : utf8).call(this.buf, s, this.pos);
+  }
+
+  /** A finite number as JSON writes it. */
+  number(n: number): void {
+    this.text(String(n), true);
+  }
+
+  endRecord(): void {
+    this.ensure(1);
+    this.buf[this.pos++] = 10;
+    this.ends.push(this.pos);
+  }
+
+  /** Everything after record number `count` is dropped (an entry that did not fit). */
+  truncate(count: number): void {
+    this.ends.length = count;
+    this.pos = count === 0 ? 0 : this.ends[count - 1];
+  }
+
+  /** The records from number `from` on, each followed by a newline (a view, valid until the next write). */
+  bytes(from = 0): Buffer {
+    return this.buf.subarray(from === 0 ? 0 : this.ends[from - 1], this.pos);
+  }
+
+  /** Record number `i` without its newline (a view). */
+  record(i: number): Buffer {
+    return this.buf.subarray(i === 0 ? 0 : this.ends[i - 1], this.ends[i] - 1);
+  }
+
+  /** A compact copy of all records and their end offsets, to keep after this buffer is reused. */
+  snapshot(): { data: Buffer; ends: number[] } {
+    return { data: Buffer.from(this.buf.subarray(0, this.pos)), ends: this.ends.slice() };
+  }
+
+  strings(from = 0): string[] {
+    const out: string[] = [];
+    for (let i = from; i < this.ends.length; i++) out.push(this.record(i).toString('utf8'));
+    return out;
+  }
+
+  reset(): void {
+    this.pos = 0;
+    this.ends.length = 0;
+  }
+}
