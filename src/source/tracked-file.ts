@@ -51,8 +51,8 @@ export class TrackedFile {
       if (this.pos > this.size) this.size = this.pos;
       left -= bytesRead;
       const r = ingest(store, this.reader, this.buf.subarray(0, bytesRead), this.src(), opts);
-      if (r.blocked) return this.restartAt(r.checkpoint);
       if (!(await this.growHead(store))) return 'truncated';
+      if (r.blocked) return this.restartAt(r.checkpoint);
     }
     return 'more';
   }
@@ -74,7 +74,7 @@ export class TrackedFile {
     const head = await readHead(this.handle, this.size);
     this.record.head_len = head.len;
     this.record.head_hash = head.hash;
-    store.updateFile({ ...this.record, offset: this.reader.safeOffset, size: this.size });
+    store.updateHead(this.record.id, head.len, head.hash);
     return true;
   }
 

@@ -77,6 +77,7 @@ export const SQL = {
   fileById: 'SELECT * FROM files WHERE id = ?',
   insertFile: 'INSERT INTO files (path, dev, ino, head_len, head_hash, offset, size, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   updateFile: 'UPDATE files SET path = ?, dev = ?, ino = ?, head_len = ?, head_hash = ?, offset = ?, size = ?, updated_ms = ? WHERE id = ?',
+  updateHead: 'UPDATE files SET head_len = ?, head_hash = ? WHERE id = ?',
   checkpoint: 'UPDATE files SET offset = ?, size = ?, updated_ms = ? WHERE id = ?',
   pruneFiles: 'DELETE FROM files WHERE updated_ms < ? AND id NOT IN (SELECT value FROM json_each(?))',
   getMeta: 'SELECT value FROM meta WHERE key = ?',

@@ -290,6 +290,11 @@ export class Store {
     this.s.updateFile.run(f.path, f.dev, f.ino, f.head_len, f.head_hash, f.offset, f.size, this.now(), f.id);
   }
 
+  /** A file's identity grew (it was shorter than 1 KiB); its checkpoint stays as committed. */
+  updateHead(id: number, len: number, hash: string): void {
+    this.s.updateHead.run(len, hash, id);
+  }
+
   /** Forgets checkpoints of files not seen for `olderThanMs`, except those in use. */
   pruneFiles(olderThanMs: number, inUse: number[]): void {
     this.s.pruneFiles.run(this.now() - olderThanMs, JSON.stringify(inUse));
