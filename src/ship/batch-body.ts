@@ -6,9 +6,11 @@ const METADATA = Buffer.from('"meterApiName":"aflo.object_metadata"');
 
 export interface BuiltBatch { key: string; body: Buffer }
 
+/** Usage records start with `{"uniqueId"`; object-metadata records carry none (mapping.md §6). */
 function isMetadata(r: Buffer): boolean {
-  const at = r.indexOf(METADATA);
-  return at >= 0 && at < 120;
+  if (r[2] === 0x75 /* u */) return false;
+  const at = r.subarray(0, 160).indexOf(METADATA);
+  return at >= 0;
 }
 
 /** The JSON array of the records, each distinct object-metadata record at most once (mapping.md §6). */

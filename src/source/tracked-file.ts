@@ -1,11 +1,12 @@
 // One followed file: an open handle read by byte offset, its entry reader, and its checkpoint record.
 import type { FileHandle } from 'node:fs/promises';
 import { EntryReader } from '../entries/reader.js';
-import { ingest, type IngestOptions } from '../pipeline/ingest.js';
+import { ingest, roomLeft, type IngestOptions } from '../pipeline/ingest.js';
 import type { FileRecord, Store } from '../state/store.js';
 import { HEAD_BYTES, readHead } from './identity.js';
 
 const READ_SIZE = 1 << 20;
+const MIN_READ = 64 << 10;
 
 export type ReadOutcome = 'eof' | 'blocked' | 'more' | 'truncated';
 
@@ -16,6 +17,8 @@ export class TrackedFile {
   private readonly buf = Buffer.allocUnsafe(READ_SIZE);
   size: number;
   detachedAt?: number;
+  /** Bytes of log per event produced, measured as the file is read (LiteLLM lines: a few hundred). */
+  private bytesPerEvent = 256;
   idleSince?: number;
 
   constructor(
@@ -39,7 +42,11 @@ export class TrackedFile {
     if (this.detachedAt === undefined && (await this.headChanged())) return 'truncated';
     let left = budget;
     while (left > 0) {
-      const { bytesRead } = await this.handle.read(this.buf, 0, Math.min(READ_SIZE, left), this.pos);
+      // Near a full buffer, read only about what fits: a cut mid-chunk means parsing the rest again later.
+      const room = roomLeft(store, opts);
+      if (room === 0 && store.bufferedEvents > 0) return 'blocked';
+      const fits = Math.max(MIN_READ, Math.floor(room * this.bytesPerEvent));
+      const { bytesRead } = await this.handle.read(this.buf, 0, Math.min(READ_SIZE, left, fits), this.pos);
       if (bytesRead === 0) {
         if (atEof && this.reader.pendingBytes > 0) {
           const r = ingest(store, this.reader, null, this.src(), opts, 'soft');
@@ -47,10 +54,12 @@ export class TrackedFile {
         }
         return 'eof';
       }
+      const before = this.reader.safeOffset;
       this.pos += bytesRead;
       if (this.pos > this.size) this.size = this.pos;
       left -= bytesRead;
       const r = ingest(store, this.reader, this.buf.subarray(0, bytesRead), this.src(), opts);
+      if (r.events > 0) this.bytesPerEvent = Math.max(16, (r.checkpoint - before) / r.events);
       if (!(await this.growHead(store))) return 'truncated';
       if (r.blocked) return this.restartAt(r.checkpoint);
     }

@@ -60,6 +60,8 @@ export class Store {
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      db.pragma('wal_autocheckpoint = 16384');
+      db.pragma('journal_size_limit = 67108864');
       migrate(db);
     }
     return new Store(db, now);
