@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
-import { Store, TOTAL } from '../state/store.js';
+import { Store, TOTAL, type FileRecord } from '../state/store.js';
 
 const ENTRY_KEYS = ['read', 'mapped', 'not_usage', 'invalid', 'too_long'] as const;
 const ENTRY_EXTRA = ['inconsistent_usage', 'time_missing', 'truncated_dimensions'] as const;
@@ -36,7 +36,7 @@ export function readStatus(s: Settings, now: () => number): Status {
       produced: pick(total, 'produced'), accepted: pick(total, 'accepted'), buffered,
       dead_lettered: pick(total, 'dead_lettered'), dropped: pick(total, 'dropped'),
     };
-    base.files = store.allFiles().map((f) => {
+    base.files = store.files.allFiles().map((f: FileRecord) => {
       const c = counters[`file:${f.id}`] ?? {};
       return {
         path: f.path, offset: f.offset, size: f.size,

@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Backend, OutgoingBatch, SendResult } from '../backends/types.js';
 import { recordTime } from '../state/segments.js';
-import type { BatchRow, EventRow, Store } from '../state/store.js';
+import type { BatchRow, Store } from '../state/store.js';
 import { buildBatch } from './batch-body.js';
 import { backoffDelay, sleep, type BackoffOptions } from './retry.js';
 import { Wakeup } from './signal.js';
@@ -31,7 +31,9 @@ export class Flusher {
   private readonly work = new Wakeup();
   private lastAuthLog = -Infinity;
 
-  constructor(private readonly store: Store, private readonly backend: Backend, private readonly opts: FlusherOptions) {}
+  constructor(private readonly store: Store, private readonly backend: Backend, private readonly opts: FlusherOptions) {
+    store.configureBatching(opts.batchSize, (records) => this.build(records));
+  }
 
   /** New events were committed. */
   poke(): void {
@@ -80,18 +82,18 @@ export class Flusher {
       const oldest = this.store.oldestUnbatchedMs() ?? this.opts.now();
       const due = all || this.opts.now() - oldest >= this.opts.flushIntervalMs || this.store.bufferedEvents >= this.opts.maxBufferSize;
       if (waiting < size && !due) return;
-      this.store.cutBatch(size, (events) => this.build(events));
+      this.store.cutBatch(size, (records) => this.build(records));
     }
   }
 
-  private build(events: EventRow[]) {
-    return buildBatch(events.map((e) => e.bytes), recordTime(events[0].bytes), this.opts.prefix);
+  private build(records: Buffer[]) {
+    return buildBatch(records, recordTime(records[0]), this.opts.prefix);
   }
 
   private async sendOnce(row: BatchRow, signal: AbortSignal): Promise<{ kind: SendResult['kind']; waitMs: number }> {
     const batch: OutgoingBatch = {
       id: row.id, key: row.key, body: row.body, eventCount: row.event_count,
-      records: () => this.store.batchEvents(row).map((e) => e.bytes.toString('utf8')),
+      records: () => this.store.batchRecords(row).map((r) => r.toString('utf8')),
     };
     let result: SendResult;
     try {
@@ -122,10 +124,10 @@ export class Flusher {
       case 'too_large':
       case 'rejected': {
         const status = result.kind === 'rejected' ? result.status : 413;
-        if (row.event_count > 1) {
-          const events = this.store.batchEvents(row);
-          const half = Math.ceil(events.length / 2);
-          this.store.splitBatch(row, [events.slice(0, half), events.slice(half)], (e) => this.build(e));
+        const records = this.store.batchRecords(row);
+        if (records.length > 1) {
+          const half = Math.ceil(records.length / 2);
+          this.store.splitBatch(row, [records.slice(0, half), records.slice(half)], (r) => this.build(r));
           log.debug({ batch: row.key, status, reason: result.reason }, 'batch refused; splitting it');
         } else {
           this.store.deadLetterBatch(row, status, result.reason);

@@ -72,7 +72,7 @@ export class FileSource {
     this.firstScan = false;
     if (this.opts.now() - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = this.opts.now();
-      this.store.pruneFiles(FORGET_AFTER_MS, [...this.tracked.values()].map((t) => t.id));
+      this.store.files.pruneFiles(FORGET_AFTER_MS, [...this.tracked.values()].map((t) => t.id));
     }
   }
 

@@ -31,7 +31,7 @@ export async function resolveCheckpoint(
 ): Promise<{ record: FileRecord; head: Head; resumed: boolean }> {
   const head = await readHead(f.handle, f.size);
   const candidates: FileRecord[] = [];
-  if (head.len === HEAD_BYTES) candidates.push(...store.filesWithHead(head.hash));
+  if (head.len === HEAD_BYTES) candidates.push(...store.files.filesWithHead(head.hash));
   const prefixes = new Map<number, string>([[head.len, head.hash]]);
   const prefixHash = async (len: number) => {
     let h = prefixes.get(len);
@@ -39,7 +39,7 @@ export async function resolveCheckpoint(
     return h;
   };
   // Short heads: on the same inode any length; on another inode (a copy) only when long enough to be telling.
-  const short = [...store.shortFiles(HEAD_BYTES, MIN_SHARED_HEAD, f.size), ...store.filesByInode(f.dev, f.ino)];
+  const short = [...store.files.shortFiles(HEAD_BYTES, MIN_SHARED_HEAD, f.size), ...store.files.filesByInode(f.dev, f.ino)];
   const seen = new Set<number>();
   for (const r of short) {
     if (seen.has(r.id) || r.head_len >= HEAD_BYTES || r.head_len > f.size) continue;
@@ -53,11 +53,11 @@ export async function resolveCheckpoint(
   const base = { path: f.path, dev: f.dev, ino: f.ino, head_len: head.len, head_hash: head.hash, size: f.size };
   if (best && !inUse.has(best.id)) {
     const record = { ...best, ...base };
-    store.updateFile(record);
+    store.files.updateFile(record);
     return { record, head, resumed: true };
   }
   const offset = best ? best.offset : startAtEnd ? f.size : 0;
-  const id = store.insertFile({ ...base, offset });
+  const id = store.files.insertFile({ ...base, offset });
   return { record: { id, ...base, offset, updated_ms: 0 }, head, resumed: best !== undefined };
 }
 

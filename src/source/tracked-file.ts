@@ -43,9 +43,9 @@ export class TrackedFile {
     let left = budget;
     while (left > 0) {
       // Near a full buffer, read only about what fits: a cut mid-chunk means parsing the rest again later.
-      const room = roomLeft(store, opts);
+      const room = opts.bufferFull === 'block' ? roomLeft(store, opts) : Infinity;
       if (room === 0 && store.bufferedEvents > 0) return 'blocked';
-      const fits = Math.max(MIN_READ, Math.floor(room * this.bytesPerEvent));
+      const fits = Math.max(MIN_READ, Math.floor(Math.min(room, READ_SIZE) * this.bytesPerEvent));
       const { bytesRead } = await this.handle.read(this.buf, 0, Math.min(READ_SIZE, left, fits), this.pos);
       if (bytesRead === 0) {
         if (atEof && this.reader.pendingBytes > 0) {
@@ -83,7 +83,7 @@ export class TrackedFile {
     const head = await readHead(this.handle, this.size);
     this.record.head_len = head.len;
     this.record.head_hash = head.hash;
-    store.updateHead(this.record.id, head.len, head.hash);
+    store.files.updateHead(this.record.id, head.len, head.hash);
     return true;
   }
 

@@ -1,20 +1,22 @@
 // The durable buffer: events, file checkpoints and counters in SQLite, each change in one transaction.
+// Events are numbered; full batches are cut (gzip bodies) in the same transaction that commits the events,
+// and only the remainder waits as raw records in a segment row, so each event is written once, compactly.
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { EntryCounts } from '../entries/counts.js';
+import type { RecordBuffer } from '../mapping/record-buffer.js';
+import { FileRecords } from './file-records.js';
 import { migrate } from './migrations.js';
-import { RecordBuffer } from '../mapping/record-buffer.js';
-import { eventsOf, lastSeq, recordTime, segmentFromBlob, type EventRow, type Segment } from './segments.js';
+import { recordTime, segmentRecords } from './segments.js';
 import { SQL } from './sql.js';
 
-export type { EventRow };
-
-export interface FileRecord {
-  id: number; path: string; dev: string; ino: string; head_len: number; head_hash: string; offset: number; size: number; updated_ms: number;
-}
+export type { FileRecord } from './file-records.js';
 export interface BatchRow { id: number; lo: number; hi: number; key: string; body: Buffer; event_count: number; attempts: number }
 export interface DeadLetter { id: number; record: string; time_ms: number; status: number | null; reason: string; created_ms: number }
+/** Makes a batch's object name and gzip body from its records, once; `kept` is how many records the body holds. */
+export type BatchBuilder = (records: Buffer[]) => { key: string; body: Buffer };
 
 /** What one read chunk commits at once: its events, its counts, and where the source now stands. */
 export interface ChunkCommit {
@@ -33,23 +35,29 @@ export const TOTAL = '';
 
 export class Store {
   readonly db: Db;
+  readonly files: FileRecords;
   private readonly s: Stmts;
   /** Sequence number the next event gets. */
   private nextSeq: number;
-  /** Events with a sequence number above this are not in any batch yet; a batch is a range of them. */
+  /** Events numbered above this are in no batch yet; their records are `pending`, in order. */
   private cursor: number;
+  private pending: Buffer[] = [];
   private inBatches: number;
-  /** Segments this process committed that still hold unbatched events: cutting a batch then reads no SQLite. */
-  private tail: Segment[] = [];
+  private batching?: { size: number; build: BatchBuilder };
   /** Called after a commit that added events (the flusher listens). */
   onEvents?: () => void;
 
   private constructor(db: Db, private readonly now: () => number) {
     this.db = db;
     this.s = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as Stmts;
+    this.files = new FileRecords(db, now);
     this.cursor = Number(this.getMeta('cut_cursor') ?? 0);
     this.nextSeq = Number(this.getMeta('next_seq') ?? 1);
     this.inBatches = this.pendingBatchTotals().events;
+    for (const row of this.s.segmentsAfter.all(this.cursor) as { first_seq: number; records: Buffer }[]) {
+      const records = segmentRecords(row.records);
+      this.pending.push(...records.slice(Math.max(0, this.cursor + 1 - row.first_seq)));
+    }
   }
 
   /** Opens (creating and migrating) the state database; `readonly` for `status` while a daemon runs. */
@@ -59,6 +67,7 @@ export class Store {
     db.pragma('busy_timeout = 5000');
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
+      // A lost last transaction (power loss) only rewinds the offset with the events: the log is read again.
       db.pragma('synchronous = NORMAL');
       db.pragma('wal_autocheckpoint = 16384');
       db.pragma('journal_size_limit = 67108864');
@@ -71,6 +80,11 @@ export class Store {
     if (this.db.open) this.db.close();
   }
 
+  /** Full batches are cut as events are committed; `build` names and compresses each once. */
+  configureBatching(size: number, build: BatchBuilder): void {
+    this.batching = { size, build };
+  }
+
   /** Events waiting: not yet in a batch, plus those in batches not yet accepted. */
   get bufferedEvents(): number {
     return this.nextSeq - 1 - this.cursor + this.inBatches;
@@ -78,21 +92,8 @@ export class Store {
 
   /** Re-reads the counts from the database (another process, `dlq replay`, may have added events). */
   refreshBuffered(): number {
-    this.cursor = Number(this.getMeta('cut_cursor') ?? 0);
-    this.nextSeq = Number(this.getMeta('next_seq') ?? 1);
     this.inBatches = this.pendingBatchTotals().events;
     return this.bufferedEvents;
-  }
-
-  private appendSegment(records: RecordBuffer, created: number): void {
-    if (records.count === 0) return;
-    const first = this.nextSeq;
-    const { data, ends } = records.snapshot();
-    this.s.insertSegment.run(first, first + ends.length - 1, data, created);
-    const prev = this.tail[this.tail.length - 1];
-    if (this.tail.length === 0 ? first === this.cursor + 1 : lastSeq(prev) === first - 1) this.tail.push({ first, data, ends });
-    this.nextSeq += ends.length;
-    this.s.setMeta.run('next_seq', String(this.nextSeq));
   }
 
   private add(scope: string, name: string, value: number): void {
@@ -100,7 +101,8 @@ export class Store {
   }
 
   private addCounts(scope: string, counts: Record<string, number>): void {
-    for (const [name, value] of Object.entries(counts)) {
+    for (const name in counts) {
+      const value = counts[name];
       this.add(TOTAL, name, value);
       if (scope !== TOTAL) this.add(scope, name, value);
     }
@@ -108,63 +110,62 @@ export class Store {
 
   readonly commitChunk = (c: ChunkCommit): void => {
     this.db.transaction(() => {
-      const created = this.now();
-      if (c.records) this.appendSegment(c.records, created);
+      if (c.records && c.records.count > 0) this.append(c.records);
       this.addCounts(c.scope, c.counts as unknown as Record<string, number>);
       this.add(TOTAL, 'produced', (c.records?.count ?? 0) + c.dropped);
       this.add(TOTAL, 'dropped', c.dropped);
       if (c.extra) this.addCounts(c.scope, c.extra);
-      if (c.checkpoint) this.s.checkpoint.run(c.checkpoint.offset, c.checkpoint.size, created, c.checkpoint.fileId);
+      if (c.checkpoint) this.files.checkpoint(c.checkpoint.fileId, c.checkpoint.offset, c.checkpoint.size);
     })();
     if (c.records && c.records.count > 0) this.onEvents?.();
   };
 
+  /** Numbers the records, cuts every full batch, and keeps the rest as a segment. Inside a transaction. */
+  private append(records: RecordBuffer): void {
+    const { data, ends } = records.snapshot();
+    const first = this.nextSeq;
+    for (let i = 0; i < ends.length; i++) this.pending.push(data.subarray(i === 0 ? 0 : ends[i - 1], ends[i] - 1));
+    this.nextSeq += ends.length;
+    if (this.batching) while (this.pending.length >= this.batching.size) this.cut(this.batching.size, this.batching.build);
+    const left = Math.min(ends.length, this.nextSeq - 1 - this.cursor);
+    if (left > 0) {
+      const from = ends.length - left;
+      this.s.insertSegment.run(first + from, this.nextSeq - 1, data.subarray(from === 0 ? 0 : ends[from - 1]), this.now());
+    }
+    this.s.setMeta.run('next_seq', String(this.nextSeq));
+  }
+
+  private cut(n: number, build: BatchBuilder): number {
+    const records = this.pending.splice(0, n);
+    const { key, body } = build(records);
+    const lo = this.cursor + 1;
+    this.cursor += records.length;
+    const id = Number(this.s.insertBatch.run(lo, this.cursor, key, body, records.length, this.now()).lastInsertRowid);
+    this.inBatches += records.length;
+    this.s.dropSegments.run(this.cursor);
+    this.s.setMeta.run('cut_cursor', String(this.cursor));
+    return id;
+  }
+
   unbatchedCount(): number {
-    return this.nextSeq - 1 - this.cursor;
+    return this.pending.length;
   }
 
   oldestUnbatchedMs(): number | undefined {
-    if (this.unbatchedCount() === 0) return undefined;
-    return (this.s.segmentCreatedAt.get(this.cursor + 1) as { created_ms: number } | undefined)?.created_ms;
+    if (this.pending.length === 0) return undefined;
+    return (this.s.segmentCreatedAt.get(this.cursor + 1) as { created_ms: number } | undefined)?.created_ms ?? this.now();
   }
 
   oldestBufferedMs(): number | undefined {
-    return (this.s.oldestSegment.get() as { created_ms: number } | undefined)?.created_ms;
+    const b = (this.s.oldestBatch.get() as { t: number | null }).t;
+    const s = (this.s.oldestSegment.get() as { created_ms: number } | undefined)?.created_ms;
+    return b === null ? s : s === undefined ? b : Math.min(b, s);
   }
 
-  /** Events lo..hi (at most `max`), from the in-memory tail when it holds them all, else from SQLite. */
-  private range(lo: number, hi: number, max = Infinity): EventRow[] {
-    while (this.tail.length > 0 && lastSeq(this.tail[0]) <= this.cursor && lastSeq(this.tail[0]) < lo) this.tail.shift();
-    const out: EventRow[] = [];
-    const segments = this.tail.length > 0 && this.tail[0].first <= lo ? this.tail : this.segmentsFromDb(lo, Number.isFinite(max) ? Math.min(hi, lo + max - 1) : hi);
-    for (const seg of segments) {
-      if (seg.first > hi || out.length >= max) break;
-      eventsOf(seg, lo, hi, out, max);
-    }
-    return out;
-  }
-
-  private segmentsFromDb(lo: number, hi: number): Segment[] {
-    return (this.s.segmentsIn.all(lo, hi) as { first_seq: number; records: Buffer }[]).map((r) => segmentFromBlob(r.first_seq, r.records));
-  }
-
-  /** Cuts the oldest unbatched events (at most `max`) into a recorded batch; `build` makes its key and body once. */
-  cutBatch(max: number, build: (events: EventRow[]) => { key: string; body: Buffer }): number | undefined {
-    if (this.unbatchedCount() === 0) return undefined;
-    return this.db.transaction(() => {
-      const events = this.range(this.cursor + 1, this.nextSeq - 1, max);
-      if (events.length === 0) return undefined;
-      const id = this.insertBatch(events, build);
-      this.cursor = events[events.length - 1].seq;
-      this.inBatches += events.length;
-      this.s.setMeta.run('cut_cursor', String(this.cursor));
-      return id;
-    })();
-  }
-
-  private insertBatch(events: EventRow[], build: (events: EventRow[]) => { key: string; body: Buffer }): number {
-    const { key, body } = build(events);
-    return Number(this.s.insertBatch.run(events[0].seq, events[events.length - 1].seq, key, body, events.length, this.now()).lastInsertRowid);
+  /** Cuts up to `max` waiting events into a batch (the flush interval passed, or shutdown). */
+  cutBatch(max: number, build: BatchBuilder): number | undefined {
+    if (this.pending.length === 0) return undefined;
+    return this.db.transaction(() => this.cut(Math.min(max, this.pending.length), build))();
   }
 
   pendingBatches(limit: number): BatchRow[] {
@@ -176,14 +177,13 @@ export class Store {
     return { batches: r.n, events: r.events };
   }
 
-  batchEvents(batch: { lo: number; hi: number }): EventRow[] {
-    return this.range(batch.lo, batch.hi);
+  /** The records a batch body holds. */
+  batchRecords(batch: BatchRow): Buffer[] {
+    return (JSON.parse(gunzipSync(batch.body).toString('utf8')) as unknown[]).map((r) => Buffer.from(JSON.stringify(r)));
   }
 
-  /** Drops a finished batch and every segment no batch and no unbatched event needs any more. */
   private finishBatch(batch: BatchRow): void {
     this.s.deleteBatch.run(batch.id);
-    this.s.dropSegments.run(this.cursor);
     this.inBatches -= batch.event_count;
   }
 
@@ -204,24 +204,33 @@ export class Store {
     })();
   }
 
-  /** Replaces a batch by batches of the given contiguous event groups, each with its own recorded body. */
-  splitBatch(batch: BatchRow, groups: EventRow[][], build: (events: EventRow[]) => { key: string; body: Buffer }): void {
+  /** Replaces a batch by one batch per group of its records, each with its own recorded body. */
+  splitBatch(batch: BatchRow, groups: Buffer[][], build: BatchBuilder): void {
     this.db.transaction(() => {
       this.s.deleteBatch.run(batch.id);
-      for (const group of groups) if (group.length > 0) this.insertBatch(group, build);
+      // Object-metadata duplicates merged out of the body still count as events of the first part.
+      let extra = batch.event_count - groups.reduce((n, g) => n + g.length, 0);
+      let lo = batch.lo;
+      for (const group of groups) {
+        if (group.length === 0) continue;
+        const { key, body } = build(group);
+        this.s.insertBatch.run(lo, lo + group.length - 1, key, body, group.length + extra, this.now());
+        lo += group.length;
+        extra = 0;
+      }
     })();
-    this.inBatches = this.pendingBatchTotals().events;
   }
 
   /** The backend refuses these events for good: they move to the dead-letter table with the answer. */
   deadLetterBatch(batch: BatchRow, status: number | null, reason: string): number {
     return this.db.transaction(() => {
-      const events = this.batchEvents(batch);
-      for (const e of events) this.s.insertDeadLetter.run(e.bytes.toString('utf8'), recordTime(e.bytes), status, reason, this.now());
+      const records = this.batchRecords(batch);
+      for (const r of records) this.s.insertDeadLetter.run(r.toString('utf8'), recordTime(r), status, reason, this.now());
       this.finishBatch(batch);
-      this.add(TOTAL, 'dead_lettered', events.length);
+      this.add(TOTAL, 'dead_lettered', records.length);
+      this.add(TOTAL, 'dropped', batch.event_count - records.length);
       this.s.setMeta.run('last_error', JSON.stringify({ at: this.now(), reason, status }));
-      return events.length;
+      return records.length;
     })();
   }
 
@@ -229,17 +238,16 @@ export class Store {
     return this.s.deadLetters.all() as DeadLetter[];
   }
 
-  /** Puts dead letters back into the buffer to be batched and sent again. */
-  replayDeadLetters(): number {
+  /** Puts dead letters back into the buffer, as new events to be batched and sent again. */
+  replayDeadLetters(records: RecordBuffer): number {
     return this.db.transaction(() => {
       const rows = this.deadLetters();
-      const records = new RecordBuffer();
       for (const r of rows) {
         records.text(r.record, false);
         records.endRecord();
+        this.s.deleteDeadLetter.run(r.id);
       }
-      this.appendSegment(records, this.now());
-      for (const r of rows) this.s.deleteDeadLetter.run(r.id);
+      if (rows.length > 0) this.append(records);
       this.add(TOTAL, 'dead_lettered', -rows.length);
       return rows.length;
     })();
@@ -263,42 +271,5 @@ export class Store {
 
   setMeta(key: string, value: string): void {
     this.s.setMeta.run(key, value);
-  }
-
-  // --- file checkpoints -------------------------------------------------------------------------
-
-  filesWithHead(hash: string): FileRecord[] {
-    return this.s.filesWithHead.all(hash) as FileRecord[];
-  }
-
-  filesByInode(dev: string, ino: string): FileRecord[] {
-    return this.s.filesByInode.all(dev, ino) as FileRecord[];
-  }
-
-  /** Records whose head is shorter than `full` but at least `min` bytes and fits in `size`. */
-  shortFiles(full: number, min: number, size: number): FileRecord[] {
-    return this.s.shortFiles.all(full, min, size) as FileRecord[];
-  }
-
-  allFiles(): FileRecord[] {
-    return this.s.allFiles.all() as FileRecord[];
-  }
-
-  insertFile(f: Omit<FileRecord, 'id' | 'updated_ms'>): number {
-    return Number(this.s.insertFile.run(f.path, f.dev, f.ino, f.head_len, f.head_hash, f.offset, f.size, this.now()).lastInsertRowid);
-  }
-
-  updateFile(f: Omit<FileRecord, 'updated_ms'>): void {
-    this.s.updateFile.run(f.path, f.dev, f.ino, f.head_len, f.head_hash, f.offset, f.size, this.now(), f.id);
-  }
-
-  /** A file's identity grew (it was shorter than 1 KiB); its checkpoint stays as committed. */
-  updateHead(id: number, len: number, hash: string): void {
-    this.s.updateHead.run(len, hash, id);
-  }
-
-  /** Forgets checkpoints of files not seen for `olderThanMs`, except those in use. */
-  pruneFiles(olderThanMs: number, inUse: number[]): void {
-    this.s.pruneFiles.run(this.now() - olderThanMs, JSON.stringify(inUse));
   }
 }

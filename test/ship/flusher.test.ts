@@ -68,7 +68,7 @@ describe('flusher', () => {
     expect(dl[0]).toMatchObject({ status: 400, reason: 'HTTP 400: bad record' });
     expect(balanced()).toBe(true);
     fixed = true;
-    expect(store.replayDeadLetters()).toBe(2);
+    expect(store.replayDeadLetters(new RecordBuffer())).toBe(2);
     expect(await flusher.drain(AbortSignal.timeout(5000), true)).toEqual({ ok: true });
     expect(backend.accepted).toHaveLength(25);
     expect(store.counters()['']).toMatchObject({ produced: 25, accepted: 25, dead_lettered: 0 });

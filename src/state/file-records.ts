@@ -1,0 +1,57 @@
+// File checkpoints: one record per file identity (head hash, device + inode), with the offset read up to.
+import type { Database as Db, Statement } from 'better-sqlite3';
+import { SQL } from './sql.js';
+
+export interface FileRecord {
+  id: number; path: string; dev: string; ino: string; head_len: number; head_hash: string; offset: number; size: number; updated_ms: number;
+}
+
+type Key = 'filesWithHead' | 'filesByInode' | 'shortFiles' | 'allFiles' | 'insertFile' | 'updateFile' | 'updateHead' | 'pruneFiles' | 'checkpoint';
+
+export class FileRecords {
+  private readonly s: Record<Key, Statement>;
+
+  constructor(db: Db, private readonly now: () => number) {
+    const keys: Key[] = ['filesWithHead', 'filesByInode', 'shortFiles', 'allFiles', 'insertFile', 'updateFile', 'updateHead', 'pruneFiles', 'checkpoint'];
+    this.s = Object.fromEntries(keys.map((k) => [k, db.prepare(SQL[k])])) as Record<Key, Statement>;
+  }
+
+  filesWithHead(hash: string): FileRecord[] {
+    return this.s.filesWithHead.all(hash) as FileRecord[];
+  }
+
+  filesByInode(dev: string, ino: string): FileRecord[] {
+    return this.s.filesByInode.all(dev, ino) as FileRecord[];
+  }
+
+  /** Records whose head is shorter than `full` but at least `min` bytes and fits in `size`. */
+  shortFiles(full: number, min: number, size: number): FileRecord[] {
+    return this.s.shortFiles.all(full, min, size) as FileRecord[];
+  }
+
+  allFiles(): FileRecord[] {
+    return this.s.allFiles.all() as FileRecord[];
+  }
+
+  insertFile(f: Omit<FileRecord, 'id' | 'updated_ms'>): number {
+    return Number(this.s.insertFile.run(f.path, f.dev, f.ino, f.head_len, f.head_hash, f.offset, f.size, this.now()).lastInsertRowid);
+  }
+
+  updateFile(f: Omit<FileRecord, 'updated_ms'>): void {
+    this.s.updateFile.run(f.path, f.dev, f.ino, f.head_len, f.head_hash, f.offset, f.size, this.now(), f.id);
+  }
+
+  checkpoint(id: number, offset: number, size: number): void {
+    this.s.checkpoint.run(offset, size, this.now(), id);
+  }
+
+  /** A file's identity grew (it was shorter than 1 KiB); its checkpoint stays as committed. */
+  updateHead(id: number, len: number, hash: string): void {
+    this.s.updateHead.run(len, hash, id);
+  }
+
+  /** Forgets checkpoints of files not seen for `olderThanMs`, except those in use. */
+  pruneFiles(olderThanMs: number, inUse: number[]): void {
+    this.s.pruneFiles.run(this.now() - olderThanMs, JSON.stringify(inUse));
+  }
+}
