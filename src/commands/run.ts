@@ -44,7 +44,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   const lock = acquireLock(s.stateDir, deps.pid, deps.isAlive);
   if (!lock.ok) return { code: 2, message: `AFLO_STATE_DIR: ${s.stateDir} is in use by another aflo-tail (pid ${lock.pid}); give each process its own state directory` };
   const store = Store.open(s.stateDir, deps.now);
-  const backend = deps.backend ?? createBackend(s, { stdout: deps.stdout });
+  const backend = deps.backend ?? createBackend(s, { stdout: deps.stdout, now: deps.now });
   try {
     const ingest: IngestOptions = { mapping: mapping.options, maxBufferSize: s.maxBufferSize, bufferFull: s.bufferFull, now: deps.now };
     const flusher = new Flusher(store, backend, {
@@ -59,7 +59,8 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const onStop = () => reading.abort();
     deps.stop.addEventListener('abort', onStop, { once: true });
     const sending = new AbortController();
-    const sender = flusher.run(sending.signal);
+    const deadline = new AbortController();
+    const sender = flusher.run(sending.signal, deadline.signal);
     const waitForRoom = () => flusher.acked.wait(s.pollInterval * 1000, reading.signal);
     const files = new FileSource(store, {
       patterns, pollMs: s.pollInterval * 1000, readFrom: s.readFrom, rotateWaitMs: Math.max(5000, 2 * s.pollInterval * 1000),
@@ -76,11 +77,12 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     await watcher?.close();
     await files.close();
     deps.stop.removeEventListener('abort', onStop);
+    const limit = AbortSignal.timeout((once ? s.onceTimeout : s.shutdownTimeout) * 1000);
+    const stopAll = once ? AbortSignal.any([limit, deps.stop]) : limit;
+    stopAll.addEventListener('abort', () => deadline.abort(), { once: true });
     sending.abort();
     await sender;
-
-    const deadline = AbortSignal.timeout((once ? s.onceTimeout : s.shutdownTimeout) * 1000);
-    const drained = await flusher.drain(once ? AbortSignal.any([deadline, deps.stop]) : deadline, once);
+    const drained = await flusher.drain(stopAll, once);
     const left = store.refreshBuffered();
     const pending = store.pendingBatchTotals();
     if (drained.ok) {

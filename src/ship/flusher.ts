@@ -30,6 +30,8 @@ export class Flusher {
   readonly acked = new Wakeup();
   private readonly work = new Wakeup();
   private lastAuthLog = -Infinity;
+  /** No send before this time (backoff, Retry-After, refused credentials). */
+  private retryAt = 0;
 
   constructor(private readonly store: Store, private readonly backend: Backend, private readonly opts: FlusherOptions) {
     store.configureBatching(opts.batchSize, (records) => this.build(records));
@@ -40,30 +42,41 @@ export class Flusher {
     this.work.poke();
   }
 
-  /** Follow mode: runs until `signal` aborts. */
-  async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
+  /**
+   * Follow mode: runs until `stop` aborts. A send under way when it does is finished, not cut off (an aborted
+   * request the server did take would be sent again); `abort` cuts it off (the drain deadline).
+   */
+  async run(stop: AbortSignal, abort: AbortSignal = new AbortController().signal): Promise<void> {
+    while (!stop.aborted) {
       this.cut(false);
       const batch = this.store.pendingBatches(1)[0];
       if (!batch) {
-        await this.work.wait(this.untilNextCut(), signal);
+        await this.work.wait(this.untilNextCut(), stop);
         continue;
       }
-      const outcome = await this.sendOnce(batch, signal);
-      if (outcome.waitMs > 0) await sleep(outcome.waitMs, signal);
+      if (this.opts.now() < this.retryAt) {
+        await sleep(this.retryAt - this.opts.now(), stop);
+        continue;
+      }
+      await this.sendOnce(batch, abort);
     }
   }
 
   /** Cuts everything left and sends until the buffer is empty, `deadline` passes, or credentials are refused (`stopOnAuth`). */
-  async drain(signal: AbortSignal, stopOnAuth: boolean): Promise<DrainResult> {
+  async drain(deadline: AbortSignal, stopOnAuth: boolean): Promise<DrainResult> {
     for (;;) {
       this.cut(true);
       const batch = this.store.pendingBatches(1)[0];
       if (!batch) return { ok: true };
-      if (signal.aborted) return { ok: false, reason: this.health.lastError ?? 'time ran out' };
-      const outcome = await this.sendOnce(batch, signal);
-      if (outcome.kind === 'unauthorized' && stopOnAuth) return { ok: false, reason: this.health.unauthorized!.reason };
-      if (outcome.waitMs > 0) await sleep(outcome.waitMs, signal);
+      if (deadline.aborted) return { ok: false, reason: this.health.lastError ?? 'time ran out' };
+      if (stopOnAuth && this.health.unauthorized) return { ok: false, reason: this.health.unauthorized.reason };
+      // A retry wait (backoff, Retry-After) started before the drain still holds.
+      if (this.opts.now() < this.retryAt) {
+        await sleep(this.retryAt - this.opts.now(), deadline);
+        continue;
+      }
+      const outcome = await this.sendOnce(batch, deadline);
+      if (outcome === 'unauthorized' && stopOnAuth) return { ok: false, reason: this.health.unauthorized!.reason };
     }
   }
 
@@ -90,7 +103,13 @@ export class Flusher {
     return buildBatch(records, recordTime(records[0]), this.opts.prefix);
   }
 
-  private async sendOnce(row: BatchRow, signal: AbortSignal): Promise<{ kind: SendResult['kind']; waitMs: number }> {
+  private async sendOnce(row: BatchRow, signal: AbortSignal): Promise<SendResult['kind']> {
+    const r = await this.sendAndAct(row, signal);
+    this.retryAt = r.waitMs > 0 ? this.opts.now() + r.waitMs : 0;
+    return r.kind;
+  }
+
+  private async sendAndAct(row: BatchRow, signal: AbortSignal): Promise<{ kind: SendResult['kind']; waitMs: number }> {
     const batch: OutgoingBatch = {
       id: row.id, key: row.key, body: row.body, eventCount: row.event_count,
       records: () => this.store.batchRecords(row).map((r) => r.toString('utf8')),
