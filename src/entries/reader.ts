@@ -47,7 +47,7 @@ export class EntryReader {
         this.tooLongLine(start, end, sink);
       } else {
         const line = this.lineLen === 0 ? piece : Buffer.concat([...this.parts, piece]);
-        this.line(decode(line), start, end, sink);
+        this.line(decode(line), start, end, sink, line);
       }
       this.parts = [];
       this.lineLen = 0;
@@ -103,8 +103,8 @@ export class EntryReader {
     sink.skip('too_long', start, end);
   }
 
-  private line(text: string, start: number, end: number, sink: ReaderSink): void {
-    if (this.acc) return this.continueAccumulation(text, start, end, sink);
+  private line(text: string, start: number, end: number, sink: ReaderSink, raw?: Buffer): void {
+    if (this.acc) return this.continueAccumulation(text, start, end, sink, raw);
     const trimmed = text.trim();
     if (trimmed === '' || isPunctuation(trimmed)) return;
     const first = trimmed.charCodeAt(0);
@@ -121,7 +121,7 @@ export class EntryReader {
         this.acc = { start, parts: [trimmed], bytes: trimmed.length, struct: s, tooLong: false };
         return;
       }
-      return this.recover(text, start, end, sink);
+      return this.recover(text, start, end, sink, raw);
     }
     const at = trimmed.indexOf('{');
     if (at > 0) {
@@ -132,19 +132,19 @@ export class EntryReader {
   }
 
   /** A crashed writer's fragment followed by a complete entry on the same line: read the entry, count the fragment. */
-  private recover(text: string, start: number, end: number, sink: ReaderSink): void {
+  private recover(text: string, start: number, end: number, sink: ReaderSink, raw?: Buffer): void {
     let tries = 0;
     for (let i = text.indexOf('{', 1); i > 0 && tries < MAX_RECOVERY_TRIES; i = text.indexOf('{', i + 1), tries++) {
       const parsed = parseJson(text.slice(i).trim());
       if (!parsed.ok) continue;
-      const at = start + Buffer.byteLength(text.slice(0, i));
+      const at = start + byteOffset(raw, text, i, end - start);
       sink.skip('invalid', start, at);
       return this.value(parsed.value, at, end, sink);
     }
     const trimmed = text.trimEnd();
     const last = trimmed.charCodeAt(trimmed.length - 1);
     if ((last === 0x7b || last === 0x5b) && trimmed.length > 1) {
-      const at = start + Buffer.byteLength(trimmed.slice(0, -1));
+      const at = start + byteOffset(raw, text, trimmed.length - 1, end - start);
       sink.skip('invalid', start, at);
       const s = scanStructure(newStructure(), trimmed.slice(-1));
       this.acc = { start: at, parts: [trimmed.slice(-1)], bytes: 1, struct: s, tooLong: false };
@@ -153,7 +153,7 @@ export class EntryReader {
     sink.skip('invalid', start, end);
   }
 
-  private continueAccumulation(text: string, start: number, end: number, sink: ReaderSink): void {
+  private continueAccumulation(text: string, start: number, end: number, sink: ReaderSink, raw?: Buffer): void {
     const acc = this.acc!;
     const first = text.charCodeAt(0);
     const startsAtColumn0 = text.length > 0 && !/^\s/.test(text) && first !== 0x7d && first !== 0x5d;
@@ -161,13 +161,13 @@ export class EntryReader {
       // Inner lines of pretty-printed JSON are indented: an unindented line means the entry was cut short.
       this.acc = null;
       sink.skip(acc.tooLong ? 'too_long' : 'invalid', acc.start, start);
-      return this.line(text, start, end, sink);
+      return this.line(text, start, end, sink, raw);
     }
     const embedded = text.includes('{"') ? embeddedEntry(text) : undefined;
     if (embedded) {
       // A crashed writer's pretty-printed fragment, then a complete compact entry on the same line.
       this.acc = null;
-      const at = start + Buffer.byteLength(text.slice(0, embedded.at));
+      const at = start + byteOffset(raw, text, embedded.at, end - start);
       sink.skip('invalid', acc.start, at);
       return this.value(embedded.value, at, end, sink);
     }
@@ -209,6 +209,20 @@ export class EntryReader {
       else sink.skip('not_usage', start, end);
     }
   }
+}
+
+/**
+ * Byte offset in the raw line of the ASCII character at `text[i]`. Counting that character works where the text
+ * was decoded with replacements (invalid UTF-8 never yields an ASCII byte); without the raw bytes, the line's end.
+ */
+function byteOffset(raw: Buffer | undefined, text: string, i: number, lineBytes: number): number {
+  if (raw === undefined) return lineBytes;
+  const ch = text.charCodeAt(i);
+  let nth = 0;
+  for (let k = text.indexOf(text[i]); k >= 0 && k < i; k = text.indexOf(text[i], k + 1)) nth++;
+  let at = raw.indexOf(ch);
+  for (; nth > 0 && at >= 0; nth--) at = raw.indexOf(ch, at + 1);
+  return at < 0 ? lineBytes : Math.min(at, lineBytes);
 }
 
 /** The first complete usage entry that starts at a `{` inside a line, if any. */

@@ -97,6 +97,14 @@ describe('api backend', () => {
     expect(server.ids()).toEqual(ids);
   });
 
+  it('with debug logging, the API key appears in no output', async () => {
+    server.script = ({ n }) => (n === 1 ? { status: 503 } : undefined);
+    const r = await once({ AFLO_DEBUG: 'true' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('batch accepted');
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+  });
+
   it('exits 2 naming AFLO_API_ENDPOINT when it is not a URL', async () => {
     const r = await once({ AFLO_API_ENDPOINT: 'ingest.amberflo' });
     expect(r.code).toBe(2);

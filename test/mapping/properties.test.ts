@@ -109,6 +109,6 @@ describe('robustness', () => {
       reader.finish(sink, true);
       const total = chunks.reduce((a, c) => a + c.length, 0);
       expect(reader.safeOffset).toBe(total);
-    }), { numRuns: 400 });
+    }), { numRuns: 1000 });
   });
 });
