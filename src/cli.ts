@@ -6,14 +6,10 @@ import { hideBin } from 'yargs/helpers';
 import { parseEnvFile } from './config/env-file.js';
 import { loadSettings, type SettingSources } from './config/load.js';
 import { SETTINGS, type Settings } from './config/settings.js';
-import { runMap, type MapInput } from './commands/map.js';
+import type { MapInput } from './commands/map.js';
 import { mappingOptions } from './commands/mapping-options.js';
-import { listDeadLetters, replayDeadLetters } from './commands/dlq.js';
-import { runShipper } from './commands/run.js';
-import { formatStatus, readStatus } from './commands/status.js';
 import { validateForShipping } from './config/load.js';
 import { secretValues } from './config/redact.js';
-import { createLogger } from './log.js';
 
 const EXIT_USAGE = 2;
 
@@ -71,6 +67,8 @@ async function mapCommand(args: Record<string, unknown>): Promise<number> {
     }
     inputs.push({ name, stream: createReadStream(name, { highWaterMark: 1 << 20 }) });
   }
+  // Commands load what they use: `map` starts without SQLite, the logger or the cloud SDKs.
+  const { runMap } = await import('./commands/map.js');
   const c = await runMap(inputs, process.stdout, opts.options, settings.maxLineBytes, Date.now);
   process.stderr.write(
     `aflo-tail map: read=${c.read} mapped=${c.mapped} not_usage=${c.not_usage} invalid=${c.invalid} too_long=${c.too_long}` +
@@ -96,6 +94,7 @@ async function shipCommand(args: Record<string, unknown>): Promise<number> {
   const checked = validateForShipping(loaded, (p) => readFileSync(p, 'utf8'));
   if (!checked.ok) throw new UsageError(checked.errors.join('\n'));
   const settings = checked.settings;
+  const [{ createLogger }, { runShipper }] = await Promise.all([import('./log.js'), import('./commands/run.js')]);
   const log = createLogger({ json: settings.jsonLogs, debug: settings.debug, secrets: secretValues(settings) });
   const inputs = positionalInputs(args);
   // Every wait inside is an unref'd timer: this keeps a following daemon alive until it is told to stop.
@@ -125,15 +124,21 @@ async function main(): Promise<number> {
     .command('status', 'counters, buffer depth, files and offsets, dead letters, last send', (y) =>
       y.option('json', { type: 'boolean', describe: 'machine-readable output' }),
       (args) => {
-        const st = readStatus(settingsFrom(args), Date.now);
-        process.stdout.write(args.json ? JSON.stringify(st, null, 2) + '\n' : formatStatus(st));
+        result = import('./commands/status.js').then(({ formatStatus, readStatus }) => {
+          const st = readStatus(settingsFrom(args), Date.now);
+          process.stdout.write(args.json ? JSON.stringify(st, null, 2) + '\n' : formatStatus(st));
+          return 0;
+        });
       })
     .command('dlq <action>', 'show (list) or re-send (replay) dead-lettered events', (y) =>
       y.positional('action', { choices: ['list', 'replay'] as const, demandOption: true }),
       (args) => {
-        const settings = settingsFrom(args);
-        if (args.action === 'list') process.stdout.write(listDeadLetters(settings, Date.now));
-        else process.stdout.write(`replayed ${replayDeadLetters(settings, Date.now)} dead-lettered events; a running aflo-tail sends them\n`);
+        result = import('./commands/dlq.js').then(({ listDeadLetters, replayDeadLetters }) => {
+          const settings = settingsFrom(args);
+          if (args.action === 'list') process.stdout.write(listDeadLetters(settings, Date.now));
+          else process.stdout.write(`replayed ${replayDeadLetters(settings, Date.now)} dead-lettered events; a running aflo-tail sends them\n`);
+          return 0;
+        });
       })
     .strictCommands()
     .help()

@@ -44,7 +44,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   const lock = acquireLock(s.stateDir, deps.pid, deps.isAlive);
   if (!lock.ok) return { code: 2, message: `AFLO_STATE_DIR: ${s.stateDir} is in use by another aflo-tail (pid ${lock.pid}); give each process its own state directory` };
   const store = Store.open(s.stateDir, deps.now);
-  const backend = deps.backend ?? createBackend(s, { stdout: deps.stdout, now: deps.now });
+  const backend = deps.backend ?? (await createBackend(s, { stdout: deps.stdout, now: deps.now }));
   try {
     const ingest: IngestOptions = { mapping: mapping.options, maxBufferSize: s.maxBufferSize, bufferFull: s.bufferFull, now: deps.now };
     const flusher = new Flusher(store, backend, {

@@ -37,13 +37,15 @@ export function loadSettings(src: SettingSources): LoadResult {
 }
 
 /** What the chosen backend needs before anything is shipped; `readKeyFile` resolves AFLO_API_KEY_FILE. */
-export function validateForShipping(s: Settings, readKeyFile: (path: string) => string): { ok: true; settings: Settings } | { ok: false; errors: string[] } {
+export function validateForShipping(
+  s: Settings, readKeyFile: (path: string) => string, opts: { needApiKey?: boolean } = {},
+): { ok: true; settings: Settings } | { ok: false; errors: string[] } {
   const errors: string[] = [];
   const need = (value: unknown, name: string) => {
     if (!present(value)) errors.push(`${name}: required when AFLO_BACKEND_TYPE=${s.backend}`);
   };
   let apiKey = s.apiKey;
-  if (s.apiKeyFile) {
+  if (s.apiKeyFile && (s.backend === 'api' || opts.needApiKey)) {
     try {
       apiKey = readKeyFile(s.apiKeyFile).trim();
       if (apiKey === '') errors.push(`AFLO_API_KEY_FILE / --api-key-file: the file ${s.apiKeyFile} is empty`);

@@ -85,15 +85,22 @@ const SPEECH_CALLS = new Set(['speech', 'aspeech']);
 /** Non-token meters other than requests and seconds: [meter, value] for each with a value > 0. */
 export function mediaMeters(slp: Obj, usage: Usage, bad: () => void): [string, number][] {
   const { U, P, response } = usage;
-  const n = (...values: unknown[]) => firstCount(values, bad);
+  const out: [string, number][] = [];
+  const add = (meter: string, value: number | undefined) => {
+    if (value !== undefined && value > 0) out.push([meter, value]);
+  };
+  // Most entries are chat completions with none of these fields: look before building anything.
+  const responseUsage = response.usage;
   const usageSeconds = U.type === 'duration' || U.seconds !== undefined ? U.seconds : undefined;
-  const out: [string, number | undefined][] = [
-    ['llm_audio_seconds', n(response.duration, usageSeconds, P.audio_length_seconds)],
-    ['llm_video_seconds', n(P.video_length_seconds, at(response, 'usage.duration_seconds'))],
-    ['llm_characters', n(P.character_count) ?? speechCharacters(slp)],
-    ['llm_pixels', pixels(slp, response, bad)],
-  ];
-  return out.filter((m): m is [string, number] => m[1] !== undefined && m[1] > 0);
+  if (response.duration !== undefined || usageSeconds !== undefined || P.audio_length_seconds !== undefined) {
+    add('llm_audio_seconds', firstCount([response.duration, usageSeconds, P.audio_length_seconds], bad));
+  }
+  if (P.video_length_seconds !== undefined || (responseUsage !== undefined && at(responseUsage, 'duration_seconds') !== undefined)) {
+    add('llm_video_seconds', firstCount([P.video_length_seconds, at(responseUsage, 'duration_seconds')], bad));
+  }
+  add('llm_characters', (P.character_count !== undefined ? firstCount([P.character_count], bad) : undefined) ?? speechCharacters(slp));
+  add('llm_pixels', pixels(slp, response, bad));
+  return out;
 }
 
 function speechCharacters(slp: Obj): number | undefined {
