@@ -4,11 +4,14 @@ export interface BackoffOptions { baseMs: number; capMs: number; random: () => n
 
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, capMs: 300_000, random: Math.random };
 
+/** A server asking for more than an hour is not taken literally. */
+const MAX_RETRY_AFTER_MS = 3_600_000;
+
 /** Delay before retry number `attempt` (1 = first retry); a server's Retry-After wins when it is longer. */
 export function backoffDelay(attempt: number, opts: BackoffOptions, retryAfterMs?: number): number {
   const ceiling = Math.min(opts.capMs, opts.baseMs * 2 ** Math.min(attempt - 1, 30));
   const jittered = Math.floor(opts.random() * ceiling);
-  return retryAfterMs !== undefined ? Math.min(opts.capMs, Math.max(jittered, retryAfterMs)) : jittered;
+  return retryAfterMs !== undefined ? Math.max(jittered, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)) : jittered;
 }
 
 /** Retry-After as seconds or an HTTP date → milliseconds from now. */
