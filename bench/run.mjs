@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from './gen.mjs';
 import { scenarios } from './scenarios.mjs';
+import { startSink } from './sink.mjs';
 
 const here = import.meta.dirname;
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
@@ -48,7 +49,8 @@ export function measure(args, env = {}, opts = {}) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const bare = () => measure([join(here, 'bare.mjs'), data]);
 const rows = [];
-const ctx = { data, lines: LINES, bytes, cli: join(here, '../dist/cli.js'), measure };
+const sink = await startSink();
+const ctx = { data, lines: LINES, bytes, cli: join(here, '../dist/cli.js'), measure, sink };
 for (const s of scenarios(ctx)) {
   if (only.length && !only.includes(s.name)) continue;
   const base = [];
@@ -69,9 +71,11 @@ for (const s of scenarios(ctx)) {
     'bare lines/s': Math.round(LINES / bw).toLocaleString('en'),
     'CPU s': pick('cpu').toFixed(2),
     'peak RSS MB': pick('maxRssMB').toFixed(0),
+    ...(pick('requests') ? { 'requests/s': Math.round(pick('requests') / w).toLocaleString('en') } : {}),
     ...(s.extra ? s.extra(mine) : {}),
   });
   console.error(`done: ${s.name}`);
 }
+await sink.close();
 console.log(`\n${LINES.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(0)} MB (${(bytes / LINES).toFixed(0)} B/line), ${ROUNDS} rounds, medians\n`);
 console.table(rows);

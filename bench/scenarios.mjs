@@ -5,8 +5,27 @@ import { join } from 'node:path';
 
 const eventsFrom = (stderr) => Number(/events=(\d+)/.exec(stderr)?.[1] ?? 0);
 
-export function scenarios({ data, lines, bytes, cli, measure }) {
+export function scenarios({ data, lines, bytes, cli, measure, sink }) {
+  const once = (name, env, count) => ({
+    name, lines, bytes,
+    run: async () => {
+      const st = tempState();
+      try {
+        const r = await measure([cli, '--once', data], {
+          AFLO_STATE_DIR: join(st.dir, 'state'), AFLO_JSON_LOGS: 'true', ...env(st.dir),
+        });
+        return { ...r, ...(await count(st.dir)) };
+      } finally {
+        st.remove();
+      }
+    },
+  });
+  const accepted = async (dir) => ({ events: await producedEvents(measure, cli, join(dir, 'state')) });
   return [
+    once('once-api-100', () => ({ AFLO_BACKEND_TYPE: 'api', AFLO_API_ENDPOINT: sink.url, AFLO_API_KEY: 'bench-key', AFLO_BATCH_SIZE: '100' }),
+      async () => { const t = sink.take(); return { events: t.records, requests: t.requests }; }),
+    once('once-api-1000', () => ({ AFLO_BACKEND_TYPE: 'api', AFLO_API_ENDPOINT: sink.url, AFLO_API_KEY: 'bench-key', AFLO_BATCH_SIZE: '1000' }),
+      async () => { const t = sink.take(); return { events: t.records, requests: t.requests }; }),
     {
       name: 'map',
       lines, bytes,
@@ -15,22 +34,7 @@ export function scenarios({ data, lines, bytes, cli, measure }) {
         return { ...r, events: eventsFrom(r.stderr) };
       },
     },
-    {
-      name: 'once-file',
-      lines, bytes,
-      run: async () => {
-        const st = tempState();
-        try {
-          const r = await measure([cli, '--once', data], {
-            AFLO_BACKEND_TYPE: 'file', AFLO_OUTPUT_DIR: join(st.dir, 'out'), AFLO_STATE_DIR: join(st.dir, 'state'),
-            AFLO_BATCH_SIZE: process.env.BENCH_BATCH_SIZE ?? '1000', AFLO_JSON_LOGS: 'true',
-          });
-          return { ...r, events: await producedEvents(measure, cli, join(st.dir, 'state')) };
-        } finally {
-          st.remove();
-        }
-      },
-    },
+    once('once-file', (dir) => ({ AFLO_BACKEND_TYPE: 'file', AFLO_OUTPUT_DIR: join(dir, 'out'), AFLO_BATCH_SIZE: process.env.BENCH_BATCH_SIZE ?? '1000' }), accepted),
   ];
 }
 

@@ -15,6 +15,10 @@ import { watchForChanges } from '../source/watch-hint.js';
 import { acquireLock } from '../state/lock.js';
 import { Store } from '../state/store.js';
 import { mappingOptions } from './mapping-options.js';
+import { parseHttpAddr } from '../config/load.js';
+import { HealthCheck } from '../http/health.js';
+import { renderMetrics } from '../http/metrics.js';
+import { startHttp } from '../http/server.js';
 
 export interface RunDeps {
   settings: Settings;
@@ -67,6 +71,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
       maxLineBytes: s.maxLineBytes, ingest, log, now: deps.now,
     });
     store.onEvents = () => flusher.poke();
+    const http = s.httpAddr ? await startHttpListener(s, store, flusher, files, deps) : undefined;
     const wake = new Wakeup();
     const watcher = once || patterns.length === 0 ? undefined : await watchForChanges(patterns, () => wake.poke(), log);
     const sources: Promise<void>[] = [];
@@ -83,6 +88,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     sending.abort();
     await sender;
     const drained = await flusher.drain(stopAll, once);
+    await http?.close();
     const left = store.refreshBuffered();
     const pending = store.pendingBatchTotals();
     if (drained.ok) {
@@ -101,4 +107,14 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     store.close();
     lock.release();
   }
+}
+
+async function startHttpListener(s: Settings, store: Store, flusher: Flusher, files: FileSource, deps: RunDeps) {
+  const addr = parseHttpAddr(s.httpAddr!)!;
+  const health = new HealthCheck(store, flusher, {
+    maxBufferSize: s.maxBufferSize, fullGraceMs: 60_000, staleMs: Math.max(900_000, 3 * s.flushInterval * 1000), now: deps.now,
+  });
+  const http = await startHttp(addr.host, addr.port, { metrics: () => renderMetrics({ store, flusher, files, now: deps.now }), health });
+  deps.log.info({ host: addr.host, port: http.port }, 'serving /metrics and /healthz');
+  return http;
 }

@@ -20,12 +20,22 @@ export interface FlusherOptions {
   log: Logger;
 }
 
-export interface Health { unauthorized?: { reason: string; setting: string; since: number }; failingSince?: number; lastError?: string }
+export interface Health {
+  unauthorized?: { reason: string; setting: string; since: number };
+  failingSince?: number;
+  lastError?: string;
+  lastAcceptedAt?: number;
+}
+
+/** Send statistics for /metrics: latency histogram buckets (seconds) and outcome counts. */
+export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+export interface SendStats { latency: number[]; latencySum: number; sends: Record<string, number> }
 
 export type DrainResult = { ok: true } | { ok: false; reason: string };
 
 export class Flusher {
   readonly health: Health = {};
+  readonly stats: SendStats = { latency: LATENCY_BUCKETS.map(() => 0), latencySum: 0, sends: {} };
   /** Poked after every ack, so a reader waiting for room in the buffer can go on. */
   readonly acked = new Wakeup();
   private readonly work = new Wakeup();
@@ -115,11 +125,16 @@ export class Flusher {
       records: () => this.store.batchRecords(row).map((r) => r.toString('utf8')),
     };
     let result: SendResult;
+    const started = this.opts.now();
     try {
       result = await this.backend.send(batch, signal);
     } catch (err) {
       result = { kind: 'retry', reason: `backend error: ${(err as Error)?.message ?? String(err)}` };
     }
+    const seconds = (this.opts.now() - started) / 1000;
+    this.stats.latencySum += seconds;
+    LATENCY_BUCKETS.forEach((b, i) => { if (seconds <= b) this.stats.latency[i]++; });
+    this.stats.sends[result.kind] = (this.stats.sends[result.kind] ?? 0) + 1;
     const log = this.opts.log;
     switch (result.kind) {
       case 'accepted': {
@@ -127,6 +142,7 @@ export class Flusher {
         if (this.health.unauthorized || this.health.failingSince !== undefined) log.info({ batch: row.key }, 'backend accepts batches again');
         this.health.unauthorized = undefined;
         this.health.failingSince = undefined;
+        this.health.lastAcceptedAt = this.opts.now();
         log.debug({ batch: row.key, events: n }, 'batch accepted');
         this.acked.poke();
         return { kind: 'accepted', waitMs: 0 };

@@ -1,0 +1,28 @@
+// /healthz: healthy, or the reason not: refused credentials, a buffer full past its grace, nothing accepted for too long.
+import type { Flusher } from '../ship/flusher.js';
+import type { Store } from '../state/store.js';
+
+export interface HealthOptions { maxBufferSize: number; fullGraceMs: number; staleMs: number; now: () => number }
+
+export class HealthCheck {
+  private fullSince?: number;
+
+  constructor(private readonly store: Store, private readonly flusher: Flusher, private readonly o: HealthOptions) {}
+
+  check(): { ok: true } | { ok: false; reason: string } {
+    const now = this.o.now();
+    const h = this.flusher.health;
+    if (h.unauthorized) return { ok: false, reason: `backend refuses the credentials or target: check ${h.unauthorized.setting}` };
+    if (this.store.bufferedEvents >= this.o.maxBufferSize) this.fullSince ??= now;
+    else this.fullSince = undefined;
+    if (this.fullSince !== undefined && now - this.fullSince > this.o.fullGraceMs) {
+      return { ok: false, reason: `buffer full (${this.store.bufferedEvents} events) for ${Math.round((now - this.fullSince) / 1000)} s` };
+    }
+    const oldest = this.store.oldestBufferedMs();
+    const since = Math.max(oldest ?? now, h.lastAcceptedAt ?? 0);
+    if (this.store.bufferedEvents > 0 && now - since > this.o.staleMs) {
+      return { ok: false, reason: `nothing accepted for ${Math.round((now - since) / 1000)} s while events wait${h.lastError ? ` (${h.lastError})` : ''}` };
+    }
+    return { ok: true };
+  }
+}

@@ -1,0 +1,43 @@
+// Prometheus text exposition of aflo-tail's counters, buffer, files and sends.
+import { LATENCY_BUCKETS, type Flusher } from '../ship/flusher.js';
+import type { FileSource } from '../source/file-source.js';
+import { TOTAL, type Store } from '../state/store.js';
+
+export interface MetricsSources { store: Store; flusher: Flusher; files?: FileSource; now: () => number }
+
+const ENTRY_KINDS = ['mapped', 'not_usage', 'invalid', 'too_long'];
+const EVENT_KINDS = ['accepted', 'dead_lettered', 'dropped'];
+
+function esc(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+export function renderMetrics(m: MetricsSources): string {
+  const out: string[] = [];
+  const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, v] of samples) out.push(`${name}${labels} ${v}`);
+  };
+  const c = m.store.counters()[TOTAL] ?? {};
+  metric('aflo_entries_read_total', 'counter', 'Log entries read.', [['', c.read ?? 0]]);
+  metric('aflo_entries_total', 'counter', 'Log entries by outcome.', ENTRY_KINDS.map((k) => [`{outcome="${k}"}`, c[k] ?? 0]));
+  metric('aflo_events_produced_total', 'counter', 'Meter events produced by the mapping.', [['', c.produced ?? 0]]);
+  metric('aflo_events_total', 'counter', 'Meter events by outcome.', EVENT_KINDS.map((k) => [`{outcome="${k}"}`, c[k] ?? 0]));
+  metric('aflo_buffer_events', 'gauge', 'Events waiting in the buffer.', [['', m.store.bufferedEvents]]);
+  const oldest = m.store.oldestBufferedMs();
+  metric('aflo_buffer_oldest_age_seconds', 'gauge', 'Age of the oldest buffered event.', [['', oldest === undefined ? 0 : (m.now() - oldest) / 1000]]);
+  metric('aflo_dead_letters', 'gauge', 'Events in the dead-letter table.', [['', m.store.deadLetterCount()]]);
+  const files = m.files?.files ?? [];
+  metric('aflo_file_read_bytes', 'gauge', 'Bytes read per followed file.', files.map((f) => [`{path="${esc(f.path)}"}`, f.readPosition]));
+  metric('aflo_file_size_bytes', 'gauge', 'Size per followed file.', files.map((f) => [`{path="${esc(f.path)}"}`, f.size]));
+  const s = m.flusher.stats;
+  out.push('# HELP aflo_send_duration_seconds Time to send one batch.', '# TYPE aflo_send_duration_seconds histogram');
+  LATENCY_BUCKETS.forEach((b, i) => out.push(`aflo_send_duration_seconds_bucket{le="${b}"} ${s.latency[i]}`));
+  const sends = Object.values(s.sends).reduce((a, b) => a + b, 0);
+  out.push(`aflo_send_duration_seconds_bucket{le="+Inf"} ${sends}`, `aflo_send_duration_seconds_sum ${s.latencySum}`, `aflo_send_duration_seconds_count ${sends}`);
+  metric('aflo_sends_total', 'counter', 'Batch sends by answer.', Object.entries(s.sends).map(([k, v]) => [`{result="${k}"}`, v]));
+  metric('aflo_retries_total', 'counter', 'Sends that will be retried.', [['', (s.sends.retry ?? 0) + (s.sends.unauthorized ?? 0)]]);
+  const last = m.store.getMeta('last_success');
+  metric('aflo_last_success_timestamp_seconds', 'gauge', 'When a batch was last accepted.', [['', last ? Number(last) / 1000 : 0]]);
+  return out.join('\n') + '\n';
+}
