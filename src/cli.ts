@@ -101,6 +101,7 @@ async function shipCommand(args: Record<string, unknown>): Promise<number> {
   const keepAlive = setInterval(() => undefined, 1 << 30);
   const outcome = await runShipper({
     settings, log, stdin: process.stdin, stdout: process.stdout, stop: stopSignal(), now: Date.now, pid: process.pid,
+    progress: process.stderr.isTTY ? process.stderr : undefined,
     isAlive: (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; } },
   }, inputs, Boolean(args.once)).finally(() => clearInterval(keepAlive));
   if (outcome.code === 2) throw new UsageError(outcome.message ?? 'bad usage');

@@ -15,6 +15,7 @@ import { watchForChanges } from '../source/watch-hint.js';
 import { acquireLock } from '../state/lock.js';
 import { Store } from '../state/store.js';
 import { mappingOptions } from './mapping-options.js';
+import { startProgress, type ProgressOut } from './progress.js';
 import { parseHttpAddr } from '../config/load.js';
 import { HealthCheck } from '../http/health.js';
 import { renderMetrics } from '../http/metrics.js';
@@ -31,6 +32,8 @@ export interface RunDeps {
   pid: number;
   isAlive: (pid: number) => boolean;
   backend?: Backend;
+  /** A terminal to draw --once progress on; undefined when stderr is not a terminal. */
+  progress?: ProgressOut;
 }
 
 export type RunOutcome = { code: 0 | 1 | 2; message?: string };
@@ -74,6 +77,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const http = s.httpAddr ? await startHttpListener(s, store, flusher, files, deps) : undefined;
     const wake = new Wakeup();
     const watcher = once || patterns.length === 0 ? undefined : await watchForChanges(patterns, () => wake.poke(), log);
+    const stopProgress = once && deps.progress ? startProgress(deps.progress, files, store, deps.now) : undefined;
     const sources: Promise<void>[] = [];
     if (useStdin) sources.push(readStream(deps.stdin, store, ingest, s.maxLineBytes, reading.signal, waitForRoom));
     if (patterns.length > 0) sources.push(once ? files.once(reading.signal, waitForRoom) : files.follow(reading.signal, wake, waitForRoom));
@@ -88,6 +92,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     sending.abort();
     await sender;
     const drained = await flusher.drain(stopAll, once);
+    stopProgress?.();
     await http?.close();
     const left = store.refreshBuffered();
     const pending = store.pendingBatchTotals();
