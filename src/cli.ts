@@ -97,16 +97,34 @@ async function shipCommand(args: Record<string, unknown>): Promise<number> {
   const [{ createLogger }, { runShipper }] = await Promise.all([import('./log.js'), import('./commands/run.js')]);
   const log = createLogger({ json: settings.jsonLogs, debug: settings.debug, secrets: secretValues(settings) });
   const inputs = positionalInputs(args);
-  // Every wait inside is an unref'd timer: this keeps a following daemon alive until it is told to stop.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
   const outcome = await runShipper({
     settings, log, stdin: process.stdin, stdout: process.stdout, stop: stopSignal(), now: Date.now, pid: process.pid,
     progress: process.stderr.isTTY ? process.stderr : undefined,
     isAlive: (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; } },
-  }, inputs, Boolean(args.once)).finally(() => clearInterval(keepAlive));
+  }, inputs, Boolean(args.once));
   if (outcome.code === 2) throw new UsageError(outcome.message ?? 'bad usage');
   if (outcome.message) process.stderr.write(`aflo-tail: ${outcome.message}\n`);
   return outcome.code;
+}
+
+async function controlCommand(args: Record<string, unknown>, run: (c: typeof import('./commands/control.js'), o: import('./control/client.js').ControlOptions) => Promise<unknown>): Promise<number> {
+  const loaded = settingsFrom(args);
+  const checked = validateForShipping({ ...loaded, backend: 'stdout' }, (p) => readFileSync(p, 'utf8'), { needApiKey: true });
+  if (!checked.ok) throw new UsageError(checked.errors.join('\n'));
+  const control = await import('./commands/control.js');
+  const { ControlError } = await import('./control/client.js');
+  try {
+    const value = await run(control, control.controlOptions(checked.settings));
+    process.stdout.write(control.formatOutput(value, String(args.format ?? 'json')));
+    return 0;
+  } catch (err) {
+    if (err instanceof control.ArgError) throw new UsageError(err.message);
+    if (err instanceof ControlError) {
+      process.stderr.write(`aflo-tail: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
 }
 
 async function main(): Promise<number> {
@@ -141,12 +159,37 @@ async function main(): Promise<number> {
           return 0;
         });
       })
+    .command('meters <action> [id]', 'Amberflo meters: list, get ID, create, update ID, delete ID, provision', (y) =>
+      y.positional('action', { choices: ['list', 'get', 'create', 'update', 'delete', 'provision'] as const, demandOption: true })
+        .positional('id', { type: 'string' })
+        .option('label', { type: 'string' }).option('meter-api-name', { type: 'string' }).option('meter-type', { type: 'string' })
+        .option('json', { type: 'string', describe: 'the full meter body from a file, or - for stdin' })
+        .option('dry-run', { type: 'boolean', describe: 'provision: only say what would be created' })
+        .option('format', { choices: ['json', 'table'] as const, default: 'json' }),
+      (args) => {
+        // yargs reads `--json -` as an empty string: a lone `-` means stdin.
+        if (args.json === '' && process.argv.slice(2).includes('-')) args.json = '-';
+        result = controlCommand(args, (c, o) => c.metersCommand(o, String(args.action), args, (p) => c.readInputFile(p, () => readFileSync(0, 'utf8'))));
+      })
+    .command('usage', 'fetch usage of a meter (default: the last 24 hours)', (y) =>
+      y.option('meter-api-name', { type: 'string', demandOption: true }).option('start', { type: 'string' }).option('end', { type: 'string' })
+        .option('interval', { choices: ['hour', 'day', 'week', 'month'] as const }).option('group-by', { type: 'string', array: true })
+        .option('format', { choices: ['json', 'table'] as const, default: 'json' }),
+      (args) => { result = controlCommand(args, (c, o) => c.usageCommand(o, args, Math.floor(Date.now() / 1000))); })
+    .command('cancel', 'cancel ingested usage with a filtering rule', (y) =>
+      y.option('rule-id', { type: 'string', demandOption: true }).option('meter-api-name', { type: 'string', demandOption: true })
+        .option('start', { type: 'string', demandOption: true }).option('end', { type: 'string', demandOption: true })
+        .option('customer', { type: 'string' }).option('dimension', { type: 'string', array: true, describe: 'k=v, repeatable' })
+        .option('format', { choices: ['json', 'table'] as const, default: 'json' }),
+      (args) => { result = controlCommand(args, (c, o) => c.cancelCommand(o, args)); })
     .strictCommands()
     .help()
     .version(false)
     .fail((msg, err) => { throw err ?? new UsageError(msg); });
   await parser.parseAsync();
-  const code = await result;
+  // Waits inside commands use unref'd timers: keep the process alive until the command is done.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  const code = await result.finally(() => clearInterval(keepAlive));
   // The daemon's sources may leave handles (stdin) open: exit explicitly once stdout has drained.
   if (exitWhenDone) process.stdout.write('', () => process.exit(code));
   return code;

@@ -19,6 +19,7 @@ import { startProgress, type ProgressOut } from './progress.js';
 import { parseHttpAddr } from '../config/load.js';
 import { HealthCheck } from '../http/health.js';
 import { renderMetrics } from '../http/metrics.js';
+import { ingestRoute } from '../http/ingest-endpoint.js';
 import { startHttp } from '../http/server.js';
 
 export interface RunDeps {
@@ -42,8 +43,8 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   const { settings: s, log } = deps;
   const patterns = [...inputs.filter((i) => i !== '-'), ...s.logPaths];
   const useStdin = inputs.includes('-');
-  if (patterns.length === 0 && !useStdin) {
-    return { code: 2, message: 'no inputs: give paths, globs or - (stdin), or set AFLO_LOG_PATHS' };
+  if (patterns.length === 0 && !useStdin && (once || !s.httpAddr)) {
+    return { code: 2, message: 'no inputs: give paths, globs or - (stdin), or set AFLO_LOG_PATHS (or AFLO_HTTP_ADDR for POST /ingest)' };
   }
   const mapping = mappingOptions(s);
   if (!mapping.ok) return { code: 2, message: mapping.error };
@@ -81,6 +82,8 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const sources: Promise<void>[] = [];
     if (useStdin) sources.push(readStream(deps.stdin, store, ingest, s.maxLineBytes, reading.signal, waitForRoom));
     if (patterns.length > 0) sources.push(once ? files.once(reading.signal, waitForRoom) : files.follow(reading.signal, wake, waitForRoom));
+    // With only the HTTP endpoint as input, run until told to stop.
+    if (sources.length === 0) sources.push(new Promise<void>((resolve) => reading.signal.addEventListener('abort', () => resolve(), { once: true })));
     await Promise.all(sources);
     // Stdin alone has ended: a daemon with nothing left to follow stops as on SIGTERM.
     await watcher?.close();
@@ -119,7 +122,8 @@ async function startHttpListener(s: Settings, store: Store, flusher: Flusher, fi
   const health = new HealthCheck(store, flusher, {
     maxBufferSize: s.maxBufferSize, fullGraceMs: 60_000, staleMs: Math.max(900_000, 3 * s.flushInterval * 1000), now: deps.now,
   });
-  const http = await startHttp(addr.host, addr.port, { metrics: () => renderMetrics({ store, flusher, files, now: deps.now }), health });
-  deps.log.info({ host: addr.host, port: http.port }, 'serving /metrics and /healthz');
+  const ingest = ingestRoute({ store, maxBufferSize: s.maxBufferSize, bufferFull: s.bufferFull, now: deps.now });
+  const http = await startHttp(addr.host, addr.port, { metrics: () => renderMetrics({ store, flusher, files, now: deps.now }), health, ingest });
+  deps.log.info({ host: addr.host, port: http.port }, 'serving /metrics, /healthz and POST /ingest');
   return http;
 }

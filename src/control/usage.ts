@@ -1,0 +1,44 @@
+// `usage` and `cancel`: the request bodies of Amberflo's usage query and custom filtering rules.
+import { controlRequest, type ControlOptions } from './client.js';
+
+const INTERVALS: Record<string, string> = { hour: 'HOUR', day: 'DAY', week: 'WEEK', month: 'MONTH' };
+
+/** Seconds since the epoch from an ISO date or a number of seconds; undefined when unreadable. */
+export function toSeconds(v: string): number | undefined {
+  if (/^\d+$/.test(v.trim())) return Number(v);
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+}
+
+export interface UsageQuery { meterApiName: string; start?: number; end?: number; interval?: string; groupBy?: string[] }
+
+export function usageBody(q: UsageQuery, nowSeconds: number): object {
+  const end = q.end ?? nowSeconds;
+  const start = q.start ?? end - 86_400;
+  return {
+    meterApiName: q.meterApiName,
+    aggregation: 'SUM',
+    timeGroupingInterval: INTERVALS[q.interval ?? 'day'],
+    ...(q.groupBy && q.groupBy.length > 0 ? { groupBy: q.groupBy } : {}),
+    timeRange: { startTimeInSeconds: start, endTimeInSeconds: end },
+  };
+}
+
+export const fetchUsage = (o: ControlOptions, q: UsageQuery, nowSeconds: number) => controlRequest(o, 'POST', '/usage', usageBody(q, nowSeconds), `usage of ${q.meterApiName}`);
+
+export interface CancelRule { ruleId: string; meterApiName: string; start: number; end: number; customerId?: string; dimensions?: Record<string, string[]> }
+
+export function cancelBody(r: CancelRule): object {
+  return {
+    id: r.ruleId,
+    meterApiName: r.meterApiName,
+    ingestionTimeRange: { startTimeInSeconds: r.start, endTimeInSeconds: r.end },
+    type: 'by_property_filter_out',
+    ...(r.customerId ? { customerId: r.customerId } : {}),
+    ...(r.dimensions && Object.keys(r.dimensions).length > 0 ? { dimensions: r.dimensions } : {}),
+  };
+}
+
+export const cancelUsage = (o: ControlOptions, r: CancelRule) => controlRequest(o, 'POST', '/ingest-snapshot/custom-filtering-rules', cancelBody(r), `meter ${r.meterApiName}`);
+
+export const INTERVAL_CHOICES = Object.keys(INTERVALS);

@@ -1,0 +1,85 @@
+// POST /ingest: usage records from other services, validated whole, committed to the durable buffer before 202.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { emptyCounts } from '../entries/counts.js';
+import { RecordBuffer } from '../mapping/record-buffer.js';
+import type { Store } from '../state/store.js';
+
+export const MAX_BODY_BYTES = 1 << 20;
+
+export interface IngestEndpointOptions { store: Store; maxBufferSize: number; bufferFull: 'block' | 'drop_newest'; now: () => number }
+
+type Checked = { ok: true; record: string } | { ok: false; error: string };
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** One record → its stored JSON text, with customerId = tenantId and a generated uniqueId / receive time when absent. */
+export function checkRecord(r: unknown, i: number, now: number): Checked {
+  const bad = (field: string, why: string): Checked => ({ ok: false, error: `record ${i}: ${field} ${why}` });
+  if (!isObject(r)) return bad('(record)', 'must be an object');
+  if (typeof r.tenantId !== 'string' || r.tenantId.trim() === '') return bad('tenantId', 'must be a non-empty string');
+  if (typeof r.meterApiName !== 'string' || r.meterApiName.trim() === '') return bad('meterApiName', 'must be a non-empty string');
+  if (typeof r.meterValue !== 'number' || !Number.isFinite(r.meterValue)) return bad('meterValue', 'must be a finite number');
+  if (r.uniqueId !== undefined && (typeof r.uniqueId !== 'string' || r.uniqueId === '')) return bad('uniqueId', 'must be a non-empty string');
+  if (r.meterTimeInMillis !== undefined && (!Number.isSafeInteger(r.meterTimeInMillis) || (r.meterTimeInMillis as number) <= 0)) {
+    return bad('meterTimeInMillis', 'must be a positive whole number of milliseconds');
+  }
+  if (r.dimensions !== undefined) {
+    if (!isObject(r.dimensions)) return bad('dimensions', 'must be an object of strings');
+    for (const [k, v] of Object.entries(r.dimensions)) if (typeof v !== 'string' || v === '') return bad(`dimensions.${k}`, 'must be a non-empty string');
+  }
+  return {
+    ok: true,
+    record: JSON.stringify({
+      uniqueId: r.uniqueId ?? randomUUID(), customerId: r.tenantId, meterApiName: r.meterApiName, meterValue: r.meterValue,
+      meterTimeInMillis: r.meterTimeInMillis ?? now, dimensions: r.dimensions ?? {},
+    }),
+  };
+}
+
+function answer(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+export function ingestRoute(o: IngestEndpointOptions) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'POST') return answer(res, 405, { error: 'use POST' }, { allow: 'POST' });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size > MAX_BODY_BYTES) {
+        answer(res, 413, { error: `body over ${MAX_BODY_BYTES} bytes` }, { connection: 'close' });
+        req.destroy();
+        return;
+      }
+      chunks.push(c as Buffer);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      return answer(res, 400, { error: 'body is not JSON' });
+    }
+    const list = Array.isArray(parsed) ? parsed : [parsed];
+    if (list.length === 0) return answer(res, 400, { error: 'no records' });
+    const now = o.now();
+    const records = new RecordBuffer();
+    for (let i = 0; i < list.length; i++) {
+      const c = checkRecord(list[i], i, now);
+      if (!c.ok) return answer(res, 400, { error: c.error });
+      records.text(c.record, false);
+      records.endRecord();
+    }
+    if (o.bufferFull === 'block' && o.store.bufferedEvents + list.length > o.maxBufferSize && o.store.bufferedEvents > 0) {
+      return answer(res, 503, { error: 'buffer full; retry later' }, { 'retry-after': '5' });
+    }
+    const counts = emptyCounts();
+    counts.read = list.length;
+    counts.mapped = list.length;
+    o.store.commitChunk({ scope: 'ingest', records, dropped: 0, counts });
+    answer(res, 202, { accepted: list.length });
+  };
+}

@@ -1,0 +1,54 @@
+// A fake Amberflo control plane on 127.0.0.1: meters CRUD, usage and filtering rules; records every request.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Seen { method: string; path: string; key: string | undefined; body: unknown; contentType?: string }
+
+export class FakeControl {
+  readonly seen: Seen[] = [];
+  readonly meters = new Map<string, Record<string, unknown>>();
+  private server!: Server;
+  private nextId = 1;
+  url = '';
+
+  constructor(readonly apiKey: string) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (d) => { raw += d; });
+      req.on('end', () => {
+        const path = req.url ?? '/';
+        const body = raw ? JSON.parse(raw) : undefined;
+        this.seen.push({ method: req.method!, path, key: req.headers['x-api-key'] as string | undefined, body, contentType: req.headers['content-type'] });
+        const send = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+        if (req.headers['x-api-key'] !== this.apiKey) return send(401, { message: 'Unauthorized' });
+        const id = /^\/meters\/(.+)$/.exec(path)?.[1];
+        if (req.method === 'GET' && path === '/meters') return send(200, [...this.meters.values()]);
+        if (req.method === 'GET' && id) return this.meters.has(id) ? send(200, this.meters.get(id)) : send(404, { message: 'meter not found' });
+        if (req.method === 'POST' && path === '/meters') {
+          const m = { id: `m${this.nextId++}`, ...(body as object) };
+          this.meters.set(m.id, m);
+          return send(200, m);
+        }
+        if (req.method === 'PUT' && path === '/meters') {
+          const b = body as { id: string };
+          if (!this.meters.has(b.id)) return send(404, { message: 'meter not found' });
+          this.meters.set(b.id, { ...this.meters.get(b.id), ...b });
+          return send(200, this.meters.get(b.id));
+        }
+        if (req.method === 'DELETE' && id) return this.meters.delete(id) ? send(200, { id }) : send(404, { message: 'meter not found' });
+        if (req.method === 'POST' && path === '/usage') return send(200, { metadata: {}, clientMeters: [] });
+        if (req.method === 'POST' && path === '/ingest-snapshot/custom-filtering-rules') return send(200, body);
+        return send(404, { message: 'no route' });
+      });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((r) => this.server.close(r));
+  }
+}

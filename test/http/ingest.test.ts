@@ -1,0 +1,92 @@
+// POST /ingest: validated whole, committed before 202, shipped with everything else, and safe across kill -9.
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Daemon, delivered, fastEnv, status, waitFor } from '../e2e/harness.js';
+import { tempDir } from '../helpers.js';
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+let dir: ReturnType<typeof tempDir>;
+let port: number;
+let out: string;
+let state: string;
+beforeEach(async () => {
+  dir = tempDir();
+  port = await freePort();
+  out = join(dir.path, 'out');
+  state = join(dir.path, 'state');
+});
+afterEach(() => dir.remove());
+
+const post = async (body: unknown) => {
+  const r = await fetch(`http://127.0.0.1:${port}/ingest`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: r.status, json: (await r.json().catch(() => ({}))) as Record<string, unknown>, retryAfter: r.headers.get('retry-after') };
+};
+const up = async () => { for (let i = 0; i < 100; i++) { try { await fetch(`http://127.0.0.1:${port}/healthz`); return; } catch { await new Promise((r) => setTimeout(r, 100)); } } };
+const rec = (i: number, extra: Record<string, unknown> = {}) => ({ tenantId: `t${i % 3}`, meterApiName: 'api_calls', meterValue: i + 1, uniqueId: `u${i}`, meterTimeInMillis: 1767225600000 + i, ...extra });
+
+describe('POST /ingest', () => {
+  it('takes concurrent clients; every record is committed, then shipped with customerId = tenantId', async () => {
+    const d = new Daemon([], fastEnv(state, out, { AFLO_HTTP_ADDR: String(port) }));
+    await up();
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, c) => post(Array.from({ length: 10 }, (_, k) => rec(c * 10 + k)))));
+    expect(answers.every((a) => a.status === 202)).toBe(true);
+    await waitFor(() => delivered(out).length === 200, 'all records shipped');
+    const got = delivered(out).map((r) => JSON.parse(r));
+    expect(new Set(got.map((r) => r.uniqueId)).size).toBe(200);
+    expect(got.find((r) => r.uniqueId === 'u4')).toEqual({ uniqueId: 'u4', customerId: 't1', meterApiName: 'api_calls', meterValue: 5, meterTimeInMillis: 1767225600004, dimensions: {} });
+    const single = await post({ tenantId: 'solo', meterApiName: 'm', meterValue: 1.5, dimensions: { region: 'eu' } });
+    expect(single.status).toBe(202);
+    await waitFor(() => delivered(out).length === 201, 'single record');
+    const solo = delivered(out).map((r) => JSON.parse(r)).find((r) => r.customerId === 'solo');
+    expect(solo.uniqueId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(solo.meterTimeInMillis).toBeGreaterThan(1_700_000_000_000);
+    expect((await d.stop()).code).toBe(0);
+  });
+
+  it('refuses a bad record naming it and its field, storing nothing of that request; 413 over 1 MiB', async () => {
+    const d = new Daemon([], fastEnv(state, out, { AFLO_HTTP_ADDR: String(port) }));
+    await up();
+    const bad = await post([rec(0), rec(1, { meterValue: 'lots' })]);
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toBe('record 1: meterValue must be a finite number');
+    expect((await post([{ meterApiName: 'x', meterValue: 1 }])).json.error).toMatch(/record 0: tenantId/);
+    expect((await post('{not json')).status).toBe(400);
+    expect((await post('x'.repeat((1 << 20) + 10))).status).toBe(413);
+    await d.stop();
+    expect((await status(state)).events.produced).toBe(0);
+  });
+
+  it('answers 503 with Retry-After when the buffer is full under block', async () => {
+    const d = new Daemon([], fastEnv(state, join(dir.path, 'nowhere', 'x'), { AFLO_HTTP_ADDR: String(port), AFLO_MAX_BUFFER_SIZE: '5' }));
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir.path, 'nowhere'), 'a file, so the output directory cannot be made');
+    await up();
+    expect((await post([rec(0), rec(1), rec(2), rec(3)])).status).toBe(202);
+    const full = await post([rec(4), rec(5)]);
+    expect(full.status).toBe(503);
+    expect(full.retryAfter).toBe('5');
+    await d.stop();
+  });
+
+  it('a crash right after a 202 loses nothing', async () => {
+    const d = new Daemon([], fastEnv(state, join(dir.path, 'slow', 'x'), { AFLO_HTTP_ADDR: String(port) }));
+    const { writeFileSync, rmSync } = await import('node:fs');
+    writeFileSync(join(dir.path, 'slow'), 'blocks the output until removed');
+    await up();
+    expect((await post(Array.from({ length: 7 }, (_, i) => rec(i)))).status).toBe(202);
+    d.child.kill('SIGKILL');
+    await d.done;
+    rmSync(join(dir.path, 'slow'));
+    const again = new Daemon([], fastEnv(state, join(dir.path, 'slow', 'x'), { AFLO_HTTP_ADDR: String(port) }));
+    await waitFor(() => delivered(join(dir.path, 'slow', 'x')).length === 7, 'records after the crash');
+    await again.stop();
+  });
+});
