@@ -58,6 +58,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const flusher = new Flusher(store, backend, {
       batchSize: s.batchSize, flushIntervalMs: s.flushInterval * 1000, maxBufferSize: s.maxBufferSize, prefix: s.pathPrefix,
       backoff: { ...DEFAULT_BACKOFF, baseMs: s.retryInitial * 1000, capMs: s.retryMax * 1000 }, authRetryMs: 60_000, now: deps.now, log,
+      concurrency: backend.type === 'stdout' ? 1 : s.sendConcurrency,
     });
     const checked = await backend.check(deps.stop);
     if (!checked.ok) log.warn({ reason: checked.reason, setting: checked.setting }, 'backend start-up check failed; events are kept and sending is retried');

@@ -4,7 +4,7 @@ import type { Backend, OutgoingBatch, SendResult } from '../backends/types.js';
 import { recordTime } from '../state/segments.js';
 import type { BatchRow, Store } from '../state/store.js';
 import { buildBatch } from './batch-body.js';
-import { backoffDelay, sleep, type BackoffOptions } from './retry.js';
+import { backoffDelay, type BackoffOptions } from './retry.js';
 import { Wakeup } from './signal.js';
 
 export interface FlusherOptions {
@@ -16,6 +16,8 @@ export interface FlusherOptions {
   backoff: BackoffOptions;
   /** How often a refused credential is retried and its message repeated. */
   authRetryMs: number;
+  /** Batches sent at the same time (1 keeps strict order). */
+  concurrency: number;
   now: () => number;
   log: Logger;
 }
@@ -42,6 +44,7 @@ export class Flusher {
   private lastAuthLog = -Infinity;
   /** No send before this time (backoff, Retry-After, refused credentials). */
   private retryAt = 0;
+  private readonly inflight = new Map<number, Promise<void>>();
 
   constructor(private readonly store: Store, private readonly backend: Backend, private readonly opts: FlusherOptions) {
     store.configureBatching(opts.batchSize, (records) => this.build(records));
@@ -53,41 +56,55 @@ export class Flusher {
   }
 
   /**
-   * Follow mode: runs until `stop` aborts. A send under way when it does is finished, not cut off (an aborted
-   * request the server did take would be sent again); `abort` cuts it off (the drain deadline).
+   * Follow mode: runs until `stop` aborts. Sends under way when it does are finished, not cut off (an aborted
+   * request the server did take would be sent again); `abort` cuts them off (the drain deadline).
    */
   async run(stop: AbortSignal, abort: AbortSignal = new AbortController().signal): Promise<void> {
     while (!stop.aborted) {
       this.cut(false);
-      const batch = this.store.pendingBatches(1)[0];
-      if (!batch) {
-        await this.work.wait(this.untilNextCut(), stop);
-        continue;
-      }
-      if (this.opts.now() < this.retryAt) {
-        await sleep(this.retryAt - this.opts.now(), stop);
-        continue;
-      }
-      await this.sendOnce(batch, abort);
+      this.launch(abort);
+      await this.settle(this.untilNextCut(), stop);
     }
+    await Promise.all(this.inflight.values());
   }
 
   /** Cuts everything left and sends until the buffer is empty, `deadline` passes, or credentials are refused (`stopOnAuth`). */
   async drain(deadline: AbortSignal, stopOnAuth: boolean): Promise<DrainResult> {
     for (;;) {
       this.cut(true);
-      const batch = this.store.pendingBatches(1)[0];
-      if (!batch) return { ok: true };
-      if (deadline.aborted) return { ok: false, reason: this.health.lastError ?? 'time ran out' };
-      if (stopOnAuth && this.health.unauthorized) return { ok: false, reason: this.health.unauthorized.reason };
-      // A retry wait (backoff, Retry-After) started before the drain still holds.
-      if (this.opts.now() < this.retryAt) {
-        await sleep(this.retryAt - this.opts.now(), deadline);
-        continue;
+      if (this.inflight.size === 0 && this.store.pendingBatches(1).length === 0) return { ok: true };
+      if (deadline.aborted) {
+        await Promise.all(this.inflight.values());
+        return { ok: false, reason: this.health.lastError ?? 'time ran out' };
       }
-      const outcome = await this.sendOnce(batch, deadline);
-      if (outcome === 'unauthorized' && stopOnAuth) return { ok: false, reason: this.health.unauthorized!.reason };
+      if (stopOnAuth && this.health.unauthorized) {
+        await Promise.all(this.inflight.values());
+        return { ok: false, reason: this.health.unauthorized.reason };
+      }
+      this.launch(deadline);
+      await this.settle(1000, deadline);
     }
+  }
+
+  /** Starts sends for pending batches not yet under way, up to the concurrency, unless a retry wait holds. */
+  private launch(signal: AbortSignal): void {
+    if (this.opts.now() < this.retryAt) return;
+    const free = this.opts.concurrency - this.inflight.size;
+    if (free <= 0) return;
+    const rows = this.store.pendingBatches(this.opts.concurrency + this.inflight.size).filter((r) => !this.inflight.has(r.id));
+    for (const row of rows.slice(0, free)) {
+      const p = this.sendOnce(row, signal).then(() => undefined, () => undefined).finally(() => {
+        this.inflight.delete(row.id);
+        this.work.poke();
+      });
+      this.inflight.set(row.id, p);
+    }
+  }
+
+  /** Waits for a send to finish, new events, the end of a retry wait, or `ms`, whichever comes first. */
+  private async settle(ms: number, stop: AbortSignal): Promise<void> {
+    const waitMs = this.opts.now() < this.retryAt ? Math.min(ms, this.retryAt - this.opts.now()) : ms;
+    await this.work.wait(Math.max(1, waitMs), stop);
   }
 
   private untilNextCut(): number {
@@ -115,7 +132,8 @@ export class Flusher {
 
   private async sendOnce(row: BatchRow, signal: AbortSignal): Promise<SendResult['kind']> {
     const r = await this.sendAndAct(row, signal);
-    this.retryAt = r.waitMs > 0 ? this.opts.now() + r.waitMs : 0;
+    // A wait asked for (backoff, Retry-After) holds for every batch; a success elsewhere does not lift it.
+    if (r.waitMs > 0) this.retryAt = Math.max(this.retryAt, this.opts.now() + r.waitMs);
     return r.kind;
   }
 

@@ -140,7 +140,7 @@ describe('refusals', () => {
 
 describe('a crash between upload and acknowledgement', () => {
   it('re-uploads the same bytes to the same key', async () => {
-    const opts = { batchSize: 25, flushIntervalMs: 0, maxBufferSize: 1000, prefix: 'crash', backoff: { baseMs: 1, capMs: 5, random: () => 0.5 }, authRetryMs: 10, now: Date.now, log: pino({ level: 'silent' }) };
+    const opts = { batchSize: 25, flushIntervalMs: 0, maxBufferSize: 1000, prefix: 'crash', backoff: { baseMs: 1, capMs: 5, random: () => 0.5 }, authRetryMs: 10, concurrency: 2, now: Date.now, log: pino({ level: 'silent' }) };
     const backend = () => s3Backend({ bucket: 'other', region: 'us-east-1', endpoint: s3.endpoint, accessKeyId: S3_KEY, secretAccessKey: S3_SECRET, checksum: 'when_required', timeoutMs: 5000, now: Date.now });
     const r = await run(['--once', log], { ...s3Env({ AFLO_BUCKET_NAME: 'other', AFLO_PATH: 'crash' }), AFLO_ONCE_TIMEOUT: '0.001' });
     expect([0, 1]).toContain(r.code);

@@ -39,7 +39,7 @@ beforeEach(() => {
   backend = new Scripted();
   flusher = new Flusher(store, backend, {
     batchSize: 10, flushIntervalMs: 0, maxBufferSize: 1000, prefix: 'p', backoff: { baseMs: 1, capMs: 5, random: () => 0.5 },
-    authRetryMs: 20, now: Date.now, log: pino({ level: 'silent' }),
+    authRetryMs: 20, concurrency: 2, now: Date.now, log: pino({ level: 'silent' }),
   });
 });
 afterEach(() => { store.close(); dir.remove(); });

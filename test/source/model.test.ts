@@ -51,7 +51,7 @@ class System {
     });
     this.flusher = new Flusher(this.store, this.backend, {
       batchSize: 5, flushIntervalMs: 0, maxBufferSize: 50, prefix: 'p', backoff: { baseMs: 1, capMs: 2, random: () => 0.5 },
-      authRetryMs: 1, now: Date.now, log,
+      authRetryMs: 1, concurrency: 3, now: Date.now, log,
     });
   }
 
