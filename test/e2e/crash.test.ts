@@ -2,18 +2,15 @@
 import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { slpLine, tempDir } from '../helpers.js';
+import { slpLine } from '../helpers.js';
 import { run } from './cli.js';
-import { balanced, Daemon, delivered, fastEnv, status, waitFor } from './harness.js';
+import { balanced, Daemon, delivered, fastEnv, status, waitFor, workspace, type Workspace } from './harness.js';
 
-let dir: ReturnType<typeof tempDir>;
+let dir: Workspace;
 let state: string, out: string, logs: string;
 beforeEach(() => {
-  dir = tempDir();
-  state = join(dir.path, 'state');
-  out = join(dir.path, 'out');
-  logs = join(dir.path, 'logs');
-  mkdirSync(logs);
+  dir = workspace();
+  ({ state, out, logs } = dir);
 });
 afterEach(() => dir.remove());
 

@@ -1,8 +1,10 @@
 // Helpers for end-to-end tests: a daemon in a child process, what the file backend received, waiting, status.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { ChildProcess } from 'node:child_process';
+import { tempDir } from '../helpers.js';
 import { finished, run, start, type Ran } from './cli.js';
 
 /** Fast timings so tests take seconds; nothing here depends on the machine being fast. */
@@ -75,4 +77,23 @@ export class Daemon {
     this.child.kill(signal);
     return this.done;
   }
+}
+
+/** A fresh temp workspace per test: state directory, file-backend output and a logs folder. */
+export interface Workspace { path: string; state: string; out: string; logs: string; remove: () => void }
+
+export function workspace(): Workspace {
+  const dir = tempDir();
+  const logs = join(dir.path, 'logs');
+  mkdirSync(logs);
+  return { path: dir.path, state: join(dir.path, 'state'), out: join(dir.path, 'out'), logs, remove: dir.remove };
+}
+
+/** A port nothing listens on right now (bound and released), for a daemon's AFLO_HTTP_ADDR. */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
 }

@@ -1,17 +1,9 @@
 // POST /ingest: validated whole, committed before 202, shipped with everything else, and safe across kill -9.
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Daemon, delivered, fastEnv, status, waitFor } from '../e2e/harness.js';
+import { Daemon, delivered, fastEnv, status, waitFor, freePort } from '../e2e/harness.js';
 import { tempDir } from '../helpers.js';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 let dir: ReturnType<typeof tempDir>;
 let port: number;

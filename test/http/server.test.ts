@@ -1,19 +1,11 @@
 // /metrics and /healthz of a running daemon, on 127.0.0.1 only when AFLO_HTTP_ADDR asks for it.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Daemon, deliveredIds, fastEnv, waitFor } from '../e2e/harness.js';
+import { Daemon, deliveredIds, fastEnv, waitFor, freePort } from '../e2e/harness.js';
 import { FakeIngest } from '../fakes/ingest-server.js';
 import { slpLine, tempDir } from '../helpers.js';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function get(url: string): Promise<{ status: number; text: string } | undefined> {
   try {
