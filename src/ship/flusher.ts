@@ -105,6 +105,8 @@ export class Flusher {
   private async settle(ms: number, stop: AbortSignal): Promise<void> {
     const waitMs = this.opts.now() < this.retryAt ? Math.min(ms, this.retryAt - this.opts.now()) : ms;
     await this.work.wait(Math.max(1, waitMs), stop);
+    // A backend that answers without I/O must not starve timers (deadlines) and reading: yield a turn.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   private untilNextCut(): number {
