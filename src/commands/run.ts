@@ -15,6 +15,7 @@ import { watchForChanges } from '../source/watch-hint.js';
 import { acquireLock } from '../state/lock.js';
 import { Store } from '../state/store.js';
 import { mappingOptions } from './mapping-options.js';
+import { printableSettings } from '../config/redact.js';
 import { startProgress, type ProgressOut } from './progress.js';
 import { parseHttpAddr } from '../config/load.js';
 import { HealthCheck } from '../http/health.js';
@@ -62,6 +63,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     });
     const checked = await backend.check(deps.stop);
     if (!checked.ok) log.warn({ reason: checked.reason, setting: checked.setting }, 'backend start-up check failed; events are kept and sending is retried');
+    log.debug({ settings: printableSettings(s) }, 'settings');
     log.info({ backend: backend.type, inputs: [...patterns, ...(useStdin ? ['-'] : [])], once, state_dir: s.stateDir }, 'aflo-tail started');
 
     const reading = new AbortController();

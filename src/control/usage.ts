@@ -41,4 +41,3 @@ export function cancelBody(r: CancelRule): object {
 
 export const cancelUsage = (o: ControlOptions, r: CancelRule) => controlRequest(o, 'POST', '/ingest-snapshot/custom-filtering-rules', cancelBody(r), `meter ${r.meterApiName}`);
 
-export const INTERVAL_CHOICES = Object.keys(INTERVALS);

@@ -23,7 +23,3 @@ export function countSkip(c: EntryCounts, reason: SkipReason): void {
   c.read++;
   c[reason]++;
 }
-
-export function addCounts(into: EntryCounts, from: EntryCounts): void {
-  for (const k of Object.keys(into) as (keyof EntryCounts)[]) into[k] += from[k];
-}
