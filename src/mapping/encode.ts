@@ -14,8 +14,7 @@ export function recordHead(uniqueId: string | undefined, customerId: string | un
   return head;
 }
 
-/** One record; `dims` is a ready `"k":"v",…` fragment or a JSON value for object metadata. */
-export function recordText(head: string, meter: string, value: number, ms: number, dims: string, dimsIsFragment = true): string {
-  return head + '"meterApiName":"' + meter + '","meterValue":' + value + ',"meterTimeInMillis":' + ms +
-    ',"dimensions":' + (dimsIsFragment ? '{' + dims + '}' : dims) + '}';
+/** One record whose dimensions are given as JSON text (the object-metadata list); usage records are written as bytes. */
+export function recordText(head: string, meter: string, value: number, ms: number, dimensionsJson: string): string {
+  return head + '"meterApiName":"' + meter + '","meterValue":' + value + ',"meterTimeInMillis":' + ms + ',"dimensions":' + dimensionsJson + '}';
 }

@@ -54,7 +54,7 @@ export function mapEntryInto(slp: Obj, opts: MappingOptions, origin: EntryOrigin
   if (opts.sendObjectMetadata) {
     const list = objectMetadataList(obj(slp.metadata) ?? {});
     if (list) {
-      const text = recordText(recordHead(undefined, opts.customerId), OBJECT_METADATA_METER, 1, startMs, JSON.stringify(list), false);
+      const text = recordText(recordHead(undefined, opts.customerId), OBJECT_METADATA_METER, 1, startMs, JSON.stringify(list));
       out.text(text, false);
       out.endRecord();
     }

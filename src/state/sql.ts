@@ -75,7 +75,6 @@ export const SQL = {
   filesByInode: 'SELECT * FROM files WHERE dev = ? AND ino = ?',
   shortFiles: 'SELECT * FROM files WHERE head_len < ? AND head_len >= ? AND head_len <= ?',
   allFiles: 'SELECT * FROM files ORDER BY updated_ms DESC, id DESC',
-  fileById: 'SELECT * FROM files WHERE id = ?',
   insertFile: 'INSERT INTO files (path, dev, ino, head_len, head_hash, offset, size, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   updateFile: 'UPDATE files SET path = ?, dev = ?, ino = ?, head_len = ?, head_hash = ?, offset = ?, size = ?, updated_ms = ? WHERE id = ?',
   checkpoint: 'UPDATE files SET offset = ?, size = ?, updated_ms = ? WHERE id = ?',

@@ -1,18 +1,14 @@
 // kill -9 at random moments while lines are appended and files rotated: nothing lost, nothing counted twice.
 import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { slpLine } from '../helpers.js';
 import { run } from './cli.js';
-import { balanced, Daemon, delivered, fastEnv, status, waitFor, workspace, type Workspace } from './harness.js';
+import { balanced, Daemon, delivered, fastEnv, status, waitFor, useWorkspace } from './harness.js';
 
-let dir: Workspace;
+const dir = useWorkspace();
 let state: string, out: string, logs: string;
-beforeEach(() => {
-  dir = workspace();
-  ({ state, out, logs } = dir);
-});
-afterEach(() => dir.remove());
+beforeEach(() => ({ state, out, logs } = dir));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

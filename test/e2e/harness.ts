@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { ChildProcess } from 'node:child_process';
+import { afterEach, beforeEach } from 'vitest';
 import { tempDir } from '../helpers.js';
 import { finished, run, start, type Ran } from './cli.js';
 
@@ -87,6 +88,14 @@ export function workspace(): Workspace {
   const logs = join(dir.path, 'logs');
   mkdirSync(logs);
   return { path: dir.path, state: join(dir.path, 'state'), out: join(dir.path, 'out'), logs, remove: dir.remove };
+}
+
+/** Registers a fresh workspace per test (and its removal); read its fields inside the tests. */
+export function useWorkspace(): Workspace {
+  const ws = {} as Workspace;
+  beforeEach(() => { Object.assign(ws, workspace()); });
+  afterEach(() => ws.remove());
+  return ws;
 }
 
 /** A port nothing listens on right now (bound and released), for a daemon's AFLO_HTTP_ADDR. */

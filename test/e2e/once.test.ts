@@ -1,18 +1,14 @@
 // --once and the daemon as users run them: exit codes, SIGTERM, a second process, stdin, status while running.
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { slpLine } from '../helpers.js';
 import { run } from './cli.js';
-import { balanced, Daemon, delivered, deliveredIds, fastEnv, status, waitFor, workspace, type Workspace } from './harness.js';
+import { balanced, Daemon, delivered, deliveredIds, fastEnv, status, waitFor, useWorkspace } from './harness.js';
 
-let dir: Workspace;
+const dir = useWorkspace();
 let state: string, out: string, logs: string;
-beforeEach(() => {
-  dir = workspace();
-  ({ state, out, logs } = dir);
-});
-afterEach(() => dir.remove());
+beforeEach(() => ({ state, out, logs } = dir));
 
 const lines = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => slpLine(`${prefix}-${i}`)).join('\n') + '\n';
 

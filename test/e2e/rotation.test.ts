@@ -1,18 +1,14 @@
 // Files as logrotate and crashed writers leave them: rename, copytruncate, truncation, inode reuse, deletion.
 import { appendFileSync, copyFileSync, mkdirSync, renameSync, truncateSync, unlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { slpLine } from '../helpers.js';
 import { run } from './cli.js';
-import { balanced, Daemon, deliveredIds, fastEnv, status, waitFor, workspace, type Workspace } from './harness.js';
+import { balanced, Daemon, deliveredIds, fastEnv, status, waitFor, useWorkspace } from './harness.js';
 
-let dir: Workspace;
+const dir = useWorkspace();
 let state: string, out: string, logs: string;
-beforeEach(() => {
-  dir = workspace();
-  ({ state, out, logs } = dir);
-});
-afterEach(() => dir.remove());
+beforeEach(() => ({ state, out, logs } = dir));
 
 const line = (id: string) => slpLine(id) + '\n';
 const once = (pattern: string) => run(['--once', join(logs, pattern)], fastEnv(state, out));
