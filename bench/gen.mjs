@@ -1,4 +1,4 @@
-// Generates realistic LiteLLM StandardLoggingPayload NDJSON lines (~1.5 KB, a few up to 1 MB) for the benchmarks.
+// Generates realistic LiteLLM StandardLoggingPayload NDJSON lines (~1.58 KB like the reference figures in notes/toolchain.md, a few up to 1 MB) for the benchmarks.
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 
 const MODELS = [['gpt-4o', 'openai', 'https://api.openai.com'], ['claude-3-7-sonnet', 'bedrock', 'https://bedrock-runtime.us-west-2.amazonaws.com/model/x/converse'],
@@ -28,8 +28,7 @@ export function line(i, big = false) {
     messages: [{ role: 'user', content: text }],
     response: { id: `chatcmpl-${i}`, object: 'chat.completion', choices: [{ finish_reason: 'stop', index: 0, message: { role: 'assistant', content: 'Paris is the capital of France.' } }] },
     model_parameters: { temperature: 0.2, max_tokens: 512, service_tier: i % 10 === 0 ? 'flex' : undefined },
-    hidden_params: { model_id: 'b68d56d76b0c24ac9462ab69', api_base: apiBase, response_cost: 0.00022, batch_models: null },
-    model_map_information: { model_map_key: model, model_map_value: { key: model, litellm_provider: provider, mode: 'chat' } },
+    hidden_params: { model_id: 'b68d56d76b0c24ac9462ab69', response_cost: 0.00022, batch_models: null },
     error_str: null, error_information: { error_code: i % 97 === 0 ? '429' : '', error_class: '', llm_provider: '' },
   });
 }

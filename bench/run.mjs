@@ -16,6 +16,10 @@ mkdirSync(dataDir, { recursive: true });
 const data = join(dataDir, `litellm-${LINES}.jsonl`);
 await generate(data, LINES);
 const bytes = statSync(data).size;
+// Scenario e follows a file of about 2 GB (made once, like the main data file).
+const STALL_LINES = Math.ceil(2e9 / (bytes / LINES));
+const stallData = join(dataDir, `litellm-${STALL_LINES}.jsonl`);
+if (only.length === 0 || only.some((o) => o.startsWith('stalled'))) await generate(stallData, STALL_LINES);
 
 /** Runs a node script in a child with the usage reporter preloaded; returns wall seconds, CPU seconds, peak RSS, stderr. */
 export function measure(args, env = {}, opts = {}) {
@@ -50,32 +54,34 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const bare = () => measure([join(here, 'bare.mjs'), data]);
 const rows = [];
 const sink = await startSink();
-const ctx = { data, lines: LINES, bytes, cli: join(here, '../dist/cli.js'), measure, sink };
+const ctx = { data, stallData, lines: LINES, bytes, cli: join(here, '../dist/cli.js'), measure, sink };
 for (const s of scenarios(ctx)) {
   if (only.length && !only.includes(s.name)) continue;
   const base = [];
   const mine = [];
   for (let r = 0; r < (s.rounds ?? ROUNDS); r++) {
-    base.push(await bare());
+    if (s.bare !== false) base.push(await bare());
     mine.push(await s.run());
   }
-  const bw = median(base.map((b) => b.wall));
+  const bw = base.length ? median(base.map((b) => b.wall)) : NaN;
   const w = median(mine.map((m) => m.wall));
   const pick = (k) => median(mine.map((m) => m[k]));
   rows.push({
     scenario: s.name,
     'lines/s': s.throughput === false ? '' : Math.round(s.lines / w).toLocaleString('en'),
     'MB/s': s.throughput === false ? '' : (s.bytes / w / 1e6).toFixed(1),
-    'events/s': pick('events') ? Math.round(pick('events') / w).toLocaleString('en') : '',
+    'events/s': s.throughput !== false && pick('events') ? Math.round(pick('events') / w).toLocaleString('en') : '',
     'ratio to bare': s.throughput === false ? '' : (bw / w).toFixed(2),
-    'bare lines/s': Math.round(LINES / bw).toLocaleString('en'),
+    'bare lines/s': base.length ? Math.round(LINES / bw).toLocaleString('en') : '',
     'CPU s': pick('cpu').toFixed(2),
     'peak RSS MB': pick('maxRssMB').toFixed(0),
-    ...(pick('requests') ? { 'requests/s': Math.round(pick('requests') / w).toLocaleString('en') } : {}),
+    ...(s.throughput !== false && pick('requests') ? { 'requests/s': Math.round(pick('requests') / w).toLocaleString('en') } : {}),
     ...(s.extra ? s.extra(mine) : {}),
   });
   console.error(`done: ${s.name}`);
 }
 await sink.close();
-console.log(`\n${LINES.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(0)} MB (${(bytes / LINES).toFixed(0)} B/line), ${ROUNDS} rounds, medians\n`);
+const { cpus, totalmem } = await import('node:os');
+console.log(`\nmachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+console.log(`${LINES.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(0)} MB (${(bytes / LINES).toFixed(0)} B/line), ${ROUNDS} rounds, medians\n`);
 console.table(rows);

@@ -2,10 +2,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { followScenarios } from './follow.mjs';
 
 const eventsFrom = (stderr) => Number(/events=(\d+)/.exec(stderr)?.[1] ?? 0);
 
-export function scenarios({ data, lines, bytes, cli, measure, sink }) {
+export function scenarios(ctx) {
+  const { data, lines, bytes, cli, measure, sink } = ctx;
   const once = (name, env, count) => ({
     name, lines, bytes,
     run: async () => {
@@ -22,24 +24,6 @@ export function scenarios({ data, lines, bytes, cli, measure, sink }) {
   });
   const accepted = async (dir) => ({ events: await producedEvents(measure, cli, join(dir, 'state')) });
   return [
-    {
-      // Follow the whole generated file while the backend is stalled: memory must stay bounded (issue 3, 7e).
-      name: 'stalled-follow', lines, bytes, throughput: false, rounds: 1,
-      run: async () => {
-        const st = tempState();
-        const { writeFileSync } = await import('node:fs');
-        writeFileSync(join(st.dir, 'blocked'), 'not a directory: the file backend cannot write');
-        try {
-          const r = await measure([cli, data], {
-            AFLO_BACKEND_TYPE: 'file', AFLO_OUTPUT_DIR: join(st.dir, 'blocked', 'out'), AFLO_STATE_DIR: join(st.dir, 'state'),
-            AFLO_SHUTDOWN_TIMEOUT: '1', AFLO_RETRY_MAX: '1',
-          }, { onStart: (child) => setTimeout(() => child.kill('SIGTERM'), Number(process.env.BENCH_STALL_SECONDS ?? 20) * 1000) });
-          return { ...r, events: 0 };
-        } finally {
-          st.remove();
-        }
-      },
-    },
     once('once-api-100', () => ({ AFLO_BACKEND_TYPE: 'api', AFLO_API_ENDPOINT: sink.url, AFLO_API_KEY: 'bench-key', AFLO_BATCH_SIZE: '100' }),
       async () => { const t = sink.take(); return { events: t.records, requests: t.requests }; }),
     once('once-api-1000', () => ({ AFLO_BACKEND_TYPE: 'api', AFLO_API_ENDPOINT: sink.url, AFLO_API_KEY: 'bench-key', AFLO_BATCH_SIZE: '1000' }),
@@ -53,6 +37,7 @@ export function scenarios({ data, lines, bytes, cli, measure, sink }) {
       },
     },
     once('once-file', (dir) => ({ AFLO_BACKEND_TYPE: 'file', AFLO_OUTPUT_DIR: join(dir, 'out'), AFLO_BATCH_SIZE: process.env.BENCH_BATCH_SIZE ?? '1000' }), accepted),
+    ...followScenarios(ctx),
   ];
 }
 

@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
-import { RecordBuffer } from '../mapping/record-buffer.js';
 import { Store } from '../state/store.js';
 
 export function listDeadLetters(s: Settings, now: () => number): string {
@@ -21,7 +20,7 @@ export function replayDeadLetters(s: Settings, now: () => number): number {
   if (!existsSync(join(s.stateDir, 'state.db'))) return 0;
   const store = Store.open(s.stateDir, now);
   try {
-    return store.replayDeadLetters(new RecordBuffer());
+    return store.replayDeadLetters();
   } finally {
     store.close();
   }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { createBackend } from '../backends/index.js';
 import type { Backend } from '../backends/types.js';
 import type { Settings } from '../config/settings.js';
+import { DecodePool } from '../pipeline/decode-pool.js';
 import type { IngestOptions } from '../pipeline/ingest.js';
 import { Flusher } from '../ship/flusher.js';
 import { DEFAULT_BACKOFF } from '../ship/retry.js';
@@ -53,9 +54,10 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   const lock = acquireLock(s.stateDir, deps.pid, deps.isAlive);
   if (!lock.ok) return { code: 2, message: `AFLO_STATE_DIR: ${s.stateDir} is in use by another aflo-tail (pid ${lock.pid}); give each process its own state directory` };
   const store = Store.open(s.stateDir, deps.now);
+  const decoder = new DecodePool({ mapping: mapping.options, maxEntryBytes: s.maxLineBytes }, patterns.length > 0 ? s.decodeThreads : 0);
   const backend = deps.backend ?? (await createBackend(s, { stdout: deps.stdout, now: deps.now }));
   try {
-    const ingest: IngestOptions = { mapping: mapping.options, maxBufferSize: s.maxBufferSize, bufferFull: s.bufferFull, now: deps.now };
+    const ingest: IngestOptions = { mapping: mapping.options, maxBufferSize: s.maxBufferSize, maxEntryBytes: s.maxLineBytes, bufferFull: s.bufferFull, now: deps.now };
     const flusher = new Flusher(store, backend, {
       batchSize: s.batchSize, flushIntervalMs: s.flushInterval * 1000, maxBufferSize: s.maxBufferSize, prefix: s.pathPrefix,
       backoff: { ...DEFAULT_BACKOFF, baseMs: s.retryInitial * 1000, capMs: s.retryMax * 1000 }, authRetryMs: 60_000, now: deps.now, log,
@@ -75,7 +77,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const waitForRoom = () => flusher.acked.wait(s.pollInterval * 1000, reading.signal);
     const files = new FileSource(store, {
       patterns, pollMs: s.pollInterval * 1000, readFrom: s.readFrom, rotateWaitMs: Math.max(5000, 2 * s.pollInterval * 1000),
-      maxLineBytes: s.maxLineBytes, ingest, log, now: deps.now,
+      maxLineBytes: s.maxLineBytes, ingest, log, now: deps.now, decoder, decodeDepth: s.decodeThreads + 2,
     });
     store.onEvents = () => flusher.poke();
     const http = s.httpAddr ? await startHttpListener(s, store, flusher, files, deps) : undefined;
@@ -114,6 +116,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     log.warn(detail, 'stopped with events still buffered; they are sent when aflo-tail starts again');
     return { code: 0 };
   } finally {
+    await decoder.close();
     await backend.close().catch(() => undefined);
     store.close();
     lock.release();

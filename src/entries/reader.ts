@@ -1,5 +1,6 @@
 // Streaming entry reader: bytes in, LiteLLM entries out with the byte offsets where each starts and ends.
 import { isPunctuation, newStructure, parseJson, scanStructure, type Structure } from './json-text.js';
+import { byteOffset, decode, embeddedEntry, MAX_RECOVERY_TRIES } from './line-text.js';
 import { recognise, type Obj } from './recognise.js';
 
 export type SkipReason = 'not_usage' | 'invalid' | 'too_long';
@@ -12,7 +13,13 @@ export interface ReaderSink {
 
 type Accumulation = { start: number; parts: string[]; bytes: number; struct: Structure; tooLong: boolean };
 
-const MAX_RECOVERY_TRIES = 256;
+/**
+ * Where a reader stands between two whole lines, to resume elsewhere (another thread, a later read): the next line
+ * starts at `lineStart`; `skipLen` bytes of an over-long line from there were already passed over; `acc` is a
+ * multi-line entry begun before. Bytes of a partial line are not part of it: they are read again.
+ */
+export interface ReaderState { lineStart: number; skipLen: number; acc: Accumulation | null }
+
 
 export class EntryReader {
   private parts: Buffer[] = [];
@@ -21,8 +28,20 @@ export class EntryReader {
   private skippingLine = false;
   private acc: Accumulation | null = null;
 
-  constructor(private readonly maxEntryBytes: number, startOffset = 0) {
-    this.lineStart = startOffset;
+  constructor(private readonly maxEntryBytes: number, start: number | ReaderState = 0) {
+    if (typeof start === 'number') this.lineStart = start;
+    else {
+      this.lineStart = start.lineStart;
+      // A copy: the reader extends its entry in progress, and the state it came from may be decoded again.
+      this.acc = start.acc && { ...start.acc, parts: [...start.acc.parts], struct: { ...start.acc.struct } };
+      this.lineLen = start.skipLen;
+      this.skippingLine = start.skipLen > 0;
+    }
+  }
+
+  /** Its state after the last whole line (a partial line not being skipped is left out: it is to be read again). */
+  get state(): ReaderState {
+    return { lineStart: this.lineStart, skipLen: this.skippingLine ? this.lineLen : 0, acc: this.acc };
   }
 
   /** Everything before this offset is consumed and is not part of an unfinished entry: the checkpoint. */
@@ -40,14 +59,16 @@ export class EntryReader {
     for (;;) {
       const nl = chunk.indexOf(10, from);
       if (nl < 0) break;
-      const piece = chunk.subarray(from, nl);
       const start = this.lineStart;
-      const end = start + this.lineLen + piece.length + 1;
-      if (this.skippingLine || this.lineLen + piece.length > this.maxEntryBytes) {
+      const end = start + this.lineLen + nl - from + 1;
+      if (this.skippingLine || this.lineLen + nl - from > this.maxEntryBytes) {
         this.tooLongLine(start, end, sink);
+      } else if (this.lineLen === 0) {
+        // The common case, a whole line in this chunk: decoded in place (a view is made only if recovery needs one).
+        this.line(decode(chunk, from, nl), start, end, sink, () => chunk.subarray(from, nl));
       } else {
-        const line = this.lineLen === 0 ? piece : Buffer.concat([...this.parts, piece]);
-        this.line(decode(line), start, end, sink, line);
+        const line = Buffer.concat([...this.parts, chunk.subarray(from, nl)]);
+        this.line(decode(line, 0, line.length), start, end, sink, () => line);
       }
       this.parts = [];
       this.lineLen = 0;
@@ -77,7 +98,8 @@ export class EntryReader {
         if (force) this.tooLongLine(start, end, sink);
         else return;
       } else {
-        const text = decode(Buffer.concat(this.parts)).trim();
+        const rest = Buffer.concat(this.parts);
+        const text = decode(rest, 0, rest.length).trim();
         const parsed = this.acc ? { ok: false as const } : parseJson(text);
         if (parsed.ok) this.value(parsed.value, start, end, sink);
         else if (!force) return;
@@ -103,7 +125,7 @@ export class EntryReader {
     sink.skip('too_long', start, end);
   }
 
-  private line(text: string, start: number, end: number, sink: ReaderSink, raw?: Buffer): void {
+  private line(text: string, start: number, end: number, sink: ReaderSink, raw?: () => Buffer): void {
     if (this.acc) return this.continueAccumulation(text, start, end, sink, raw);
     const trimmed = text.trim();
     if (trimmed === '' || isPunctuation(trimmed)) return;
@@ -132,7 +154,7 @@ export class EntryReader {
   }
 
   /** A crashed writer's fragment followed by a complete entry on the same line: read the entry, count the fragment. */
-  private recover(text: string, start: number, end: number, sink: ReaderSink, raw?: Buffer): void {
+  private recover(text: string, start: number, end: number, sink: ReaderSink, raw?: () => Buffer): void {
     let tries = 0;
     for (let i = text.indexOf('{', 1); i > 0 && tries < MAX_RECOVERY_TRIES; i = text.indexOf('{', i + 1), tries++) {
       const parsed = parseJson(text.slice(i).trim());
@@ -153,7 +175,7 @@ export class EntryReader {
     sink.skip('invalid', start, end);
   }
 
-  private continueAccumulation(text: string, start: number, end: number, sink: ReaderSink, raw?: Buffer): void {
+  private continueAccumulation(text: string, start: number, end: number, sink: ReaderSink, raw?: () => Buffer): void {
     const acc = this.acc!;
     const first = text.charCodeAt(0);
     const startsAtColumn0 = text.length > 0 && !/^\s/.test(text) && first !== 0x7d && first !== 0x5d;
@@ -209,35 +231,4 @@ export class EntryReader {
       else sink.skip('not_usage', start, end);
     }
   }
-}
-
-/**
- * Byte offset in the raw line of the ASCII character at `text[i]`. Counting that character works where the text
- * was decoded with replacements (invalid UTF-8 never yields an ASCII byte); without the raw bytes, the line's end.
- */
-function byteOffset(raw: Buffer | undefined, text: string, i: number, lineBytes: number): number {
-  if (raw === undefined) return lineBytes;
-  const ch = text.charCodeAt(i);
-  let nth = 0;
-  for (let k = text.indexOf(text[i]); k >= 0 && k < i; k = text.indexOf(text[i], k + 1)) nth++;
-  let at = raw.indexOf(ch);
-  for (; nth > 0 && at >= 0; nth--) at = raw.indexOf(ch, at + 1);
-  return at < 0 ? lineBytes : Math.min(at, lineBytes);
-}
-
-/** The first complete usage entry that starts at a `{` inside a line, if any. */
-function embeddedEntry(text: string): { at: number; value: unknown } | undefined {
-  let tries = 0;
-  for (let i = text.indexOf('{'); i >= 0 && tries < MAX_RECOVERY_TRIES; i = text.indexOf('{', i + 1), tries++) {
-    const parsed = parseJson(text.slice(i).trim());
-    if (parsed.ok && recognise(parsed.value)) return { at: i, value: parsed.value };
-  }
-  return undefined;
-}
-
-function decode(line: Buffer): string {
-  let text = line.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
-  return text;
 }

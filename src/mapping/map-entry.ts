@@ -7,19 +7,25 @@ import { firstText, obj } from './fields.js';
 import { asCacheHit, mediaMeters, tokenLines, usageOf } from './meters.js';
 import { OBJECT_METADATA_METER, objectMetadataList } from './object-metadata.js';
 import { toMicros } from './time.js';
-import { isAscii, RecordBuffer } from './record-buffer.js';
+import { RecordBuffer } from './record-buffer.js';
 import type { EntryOrigin, MapResult, MappingOptions, MeterEvent } from './types.js';
 
 /** What mapping one entry noticed, beside the records it wrote. */
 export interface EntryStats { inconsistent: boolean; truncated: number; timeMissing: boolean }
 
-const meterLiterals = new Map<string, string>();
-/** `"meterApiName":"<name>","meterValue":`, built once per meter name. */
-function meterLiteral(name: string): string {
+const meterLiterals = new Map<string, Buffer>();
+/** `"meterApiName":"<name>","meterValue":`, encoded once per meter name. */
+function meterLiteral(name: string): Buffer {
   let lit = meterLiterals.get(name);
-  if (lit === undefined) meterLiterals.set(name, (lit = '"meterApiName":' + JSON.stringify(name) + ',"meterValue":'));
+  if (lit === undefined) meterLiterals.set(name, (lit = Buffer.from('"meterApiName":' + JSON.stringify(name) + ',"meterValue":')));
   return lit;
 }
+
+const TIME_KEY = Buffer.from(',"meterTimeInMillis":');
+const DIMENSIONS_KEY = Buffer.from(',"dimensions":{');
+const RECORD_END = Buffer.from('}}');
+const COMMA = Buffer.from(',');
+const [HEAD, BASE, ERROR, ERROR_ALONE] = [0, 1, 2, 3];
 
 /** Writes the entry's event records into `out`, in the fixed field order of encode.ts. */
 export function mapEntryInto(slp: Obj, opts: MappingOptions, origin: EntryOrigin, out: RecordBuffer): EntryStats {
@@ -35,19 +41,36 @@ export function mapEntryInto(slp: Obj, opts: MappingOptions, origin: EntryOrigin
   const endMs = end !== undefined ? Math.floor(end / 1000) : startMs;
 
   const uniqueId = firstText([slp.request_id, slp.id, slp.litellm_call_id]) ?? fallbackId(origin);
-  const head = recordHead(uniqueId, opts.customerId);
-  const ascii = isAscii(head) && isAscii(base) && isAscii(errorFrag);
-  const write = (meter: string, value: number, ms: number, dims: string, extra = '', tail = '') => {
-    out.text(head, ascii);
-    out.text(meterLiteral(meter), true);
+  // The entry's own parts (head, dimensions, error code) are encoded once, in its first record, and copied after.
+  const texts = [recordHead(uniqueId, opts.customerId), base, errorFrag, errorFrag.slice(1)];
+  const at = [-1, -1, -1, -1];
+  const len = [0, 0, 0, 0];
+  const part = (i: number) => {
+    if (texts[i] === '') return;
+    if (at[i] >= 0) return out.repeat(at[i], at[i] + len[i]);
+    at[i] = out.textAt(texts[i]);
+    len[i] = out.byteLength - at[i];
+  };
+  const write = (meter: string, value: number, ms: number, token?: Buffer) => {
+    part(HEAD);
+    out.put(meterLiteral(meter));
     out.number(value);
-    out.text(',"meterTimeInMillis":', true);
+    out.put(TIME_KEY);
     out.number(ms);
-    out.text(',"dimensions":{', true);
-    out.text(dims, ascii);
-    if (extra !== '') out.text(extra, true);
-    if (tail !== '') out.text(tail, ascii);
-    out.text('}}', true);
+    out.put(DIMENSIONS_KEY);
+    if (token === undefined) {
+      // The error code follows the base directly, without its comma when there is no base.
+      part(BASE);
+      part(base === '' ? ERROR_ALONE : ERROR);
+    } else {
+      if (base !== '') {
+        part(BASE);
+        out.put(COMMA);
+      }
+      out.put(token);
+      part(ERROR);
+    }
+    out.put(RECORD_END);
     out.endRecord();
   };
 
@@ -60,25 +83,21 @@ export function mapEntryInto(slp: Obj, opts: MappingOptions, origin: EntryOrigin
     }
   }
 
-  const tokenBase = base === '' ? '' : base + ',';
-  const baseWithError = errorFrag === '' ? base : base === '' ? errorFrag.slice(1) : base + errorFrag;
   let tokens = tokenLines(slp, usage, bad);
   if (slp.cache_hit === true || slp.cache_hit === 'True' || slp.cache_hit === 'true') tokens = asCacheHit(tokens);
-  for (const t of tokens) {
-    write(t.meter, t.value, t.type === 'in' ? startMs : endMs, tokenBase, TYPE_CACHE[t.type][t.cache], errorFrag);
-  }
-  write('llm_requests', 1, startMs, baseWithError);
+  for (const t of tokens) write(t.meter, t.value, t.type === 'in' ? startMs : endMs, TYPE_CACHE[t.type][t.cache]);
+  write('llm_requests', 1, startMs);
   if (start !== undefined && end !== undefined) {
-    if (end >= start) write('llm_seconds', (end - start) / 1e6, endMs, baseWithError);
+    if (end >= start) write('llm_seconds', (end - start) / 1e6, endMs);
     else bad();
   }
-  for (const [meter, value] of mediaMeters(slp, usage, bad)) write(meter, value, endMs, baseWithError);
+  for (const [meter, value] of mediaMeters(slp, usage, bad)) write(meter, value, endMs);
   return { inconsistent, truncated, timeMissing };
 }
 
 const TYPE_CACHE = {
-  in: { r: '"type":"in","cache":"r"', c: '"type":"in","cache":"c"', n: '"type":"in","cache":"n"' },
-  out: { r: '"type":"out","cache":"r"', c: '"type":"out","cache":"c"', n: '"type":"out","cache":"n"' },
+  in: { r: Buffer.from('"type":"in","cache":"r"'), c: Buffer.from('"type":"in","cache":"c"'), n: Buffer.from('"type":"in","cache":"n"') },
+  out: { r: Buffer.from('"type":"out","cache":"r"'), c: Buffer.from('"type":"out","cache":"c"'), n: Buffer.from('"type":"out","cache":"n"') },
 };
 
 /** The same mapping as objects, for callers that inspect events rather than ship them. */

@@ -43,9 +43,41 @@ export class RecordBuffer {
     this.pos += (ascii ? latin1 : utf8).call(this.buf, s, this.pos);
   }
 
-  /** A finite number as JSON writes it. */
+  /** A finite number as JSON writes it; non-negative safe integers (counts, times) digit by digit. */
   number(n: number): void {
-    this.text(String(n), true);
+    if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n)) return this.text(String(n), true);
+    this.ensure(16);
+    let digits = 1;
+    for (let k = n; k >= 10; k = Math.floor(k / 10)) digits++;
+    const buf = this.buf;
+    let at = this.pos + digits;
+    this.pos = at;
+    do {
+      const q = Math.floor(n / 10);
+      buf[--at] = 48 + n - q * 10;
+      n = q;
+    } while (n > 0);
+  }
+
+  /** Writes `s` as UTF-8 and returns where its bytes start (they end at the new `byteLength`). */
+  textAt(s: string): number {
+    const start = this.pos;
+    this.text(s, false);
+    return start;
+  }
+
+  /** Bytes `from`..`to` written earlier, written again here (copyWithin: no allocation, ~20 ns a call). */
+  repeat(from: number, to: number): void {
+    this.ensure(to - from);
+    this.buf.copyWithin(this.pos, from, to);
+    this.pos += to - from;
+  }
+
+  /** All of `lit` (a constant). */
+  put(lit: Uint8Array): void {
+    this.ensure(lit.length);
+    this.buf.set(lit, this.pos);
+    this.pos += lit.length;
   }
 
   endRecord(): void {
@@ -68,6 +100,11 @@ export class RecordBuffer {
   /** Record number `i` without its newline (a view). */
   record(i: number): Buffer {
     return this.buf.subarray(i === 0 ? 0 : this.ends[i - 1], this.ends[i] - 1);
+  }
+
+  /** All records as a slab viewing this buffer's bytes: for a buffer that is not written again. */
+  slab(): { data: Buffer; ends: number[] } {
+    return { data: this.buf.subarray(0, this.pos), ends: this.ends };
   }
 
   /** A compact copy of all records and their end offsets, to keep after this buffer is reused. */

@@ -1,6 +1,7 @@
 // A batch's bytes and name: gzip of a JSON array of records, key <prefix>/YYYY/MM/DD/HH/mm/merged_logs_<id>.json.gz.
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { slabRecords, type Slab } from '../state/segments.js';
 
 const METADATA = Buffer.from('"meterApiName":"aflo.object_metadata"');
 
@@ -13,8 +14,25 @@ function isMetadata(r: Buffer): boolean {
   return at >= 0;
 }
 
-/** The JSON array of the records, each distinct object-metadata record at most once (mapping.md §6). */
-export function jsonArray(records: Buffer[]): Buffer {
+/**
+ * The JSON array of the records, each distinct object-metadata record at most once (mapping.md §6). Usage records
+ * only (the common case): one copy of the slab with its newlines turned into commas.
+ */
+export function jsonArray(slab: Slab): Buffer {
+  const { data, ends } = slab;
+  if (ends.length === 0) return Buffer.from('[]');
+  let start = 0;
+  for (let i = 0; i < ends.length && data[start + 2] === 0x75 /* u */; i++) start = ends[i];
+  if (start < data.length) return dedupedArray(slabRecords(slab));
+  const out = Buffer.allocUnsafe(data.length + 1);
+  out[0] = 0x5b;
+  data.copy(out, 1);
+  for (let i = 0; i < ends.length - 1; i++) out[ends[i]] = 0x2c;
+  out[data.length] = 0x5d;
+  return out;
+}
+
+function dedupedArray(records: Buffer[]): Buffer {
   let seen: Set<string> | undefined;
   const kept: Buffer[] = [];
   let size = 2;
@@ -40,7 +58,7 @@ export function jsonArray(records: Buffer[]): Buffer {
 }
 
 /** `records` in event order; `firstTimeMs` is the meter time of the batch's first event. */
-export function buildBatch(records: Buffer[], firstTimeMs: number, prefix: string, gzipLevel = 1): BuiltBatch {
+export function buildBatch(records: Slab, firstTimeMs: number, prefix: string, gzipLevel = 1): BuiltBatch {
   const body = gzipSync(jsonArray(records), { level: gzipLevel });
   // The name comes from the bytes that are stored and re-sent, so a re-send lands on the same object.
   const id = createHash('sha256').update(body).digest('hex').slice(0, 32);

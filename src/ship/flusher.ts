@@ -1,7 +1,7 @@
 // The flusher: cuts batches from the buffer, records them, sends them, and acts on the backend's answer.
 import type { Logger } from 'pino';
 import type { Backend, OutgoingBatch, SendResult } from '../backends/types.js';
-import { recordTime } from '../state/segments.js';
+import { recordTime, slabRecord, type Slab } from '../state/segments.js';
 import type { BatchRow, Store } from '../state/store.js';
 import { buildBatch } from './batch-body.js';
 import { backoffDelay, type BackoffOptions } from './retry.js';
@@ -72,7 +72,7 @@ export class Flusher {
   async drain(deadline: AbortSignal, stopOnAuth: boolean): Promise<DrainResult> {
     for (;;) {
       this.cut(true);
-      if (this.inflight.size === 0 && this.store.pendingBatches(1).length === 0) return { ok: true };
+      if (this.inflight.size === 0 && this.store.pendingBatchTotals().batches === 0) return { ok: true };
       if (deadline.aborted) {
         await Promise.all(this.inflight.values());
         return { ok: false, reason: this.health.lastError ?? 'time ran out' };
@@ -91,8 +91,7 @@ export class Flusher {
     if (this.opts.now() < this.retryAt) return;
     const free = this.opts.concurrency - this.inflight.size;
     if (free <= 0) return;
-    const rows = this.store.pendingBatches(this.opts.concurrency + this.inflight.size).filter((r) => !this.inflight.has(r.id));
-    for (const row of rows.slice(0, free)) {
+    for (const row of this.store.pendingBatches(free, this.inflight.keys())) {
       const p = this.sendOnce(row, signal).then(() => undefined, () => undefined).finally(() => {
         this.inflight.delete(row.id);
         this.work.poke();
@@ -128,8 +127,8 @@ export class Flusher {
     }
   }
 
-  private build(records: Buffer[]) {
-    return buildBatch(records, recordTime(records[0]), this.opts.prefix);
+  private build(records: Slab) {
+    return buildBatch(records, recordTime(slabRecord(records, 0)), this.opts.prefix);
   }
 
   private async sendOnce(row: BatchRow, signal: AbortSignal): Promise<SendResult['kind']> {

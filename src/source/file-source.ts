@@ -2,6 +2,7 @@
 import { open, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { emptyCounts } from '../entries/counts.js';
+import type { Decoder } from '../pipeline/decode-pool.js';
 import type { IngestOptions } from '../pipeline/ingest.js';
 import type { Wakeup } from '../ship/signal.js';
 import type { Store } from '../state/store.js';
@@ -17,6 +18,11 @@ export interface FileSourceOptions {
   rotateWaitMs: number;
   maxLineBytes: number;
   ingest: IngestOptions;
+  /** Where pieces are parsed and mapped, and how many of a file's pieces are under way at once. */
+  decoder: Decoder;
+  decodeDepth: number;
+  /** Bytes read at a time (tests make it small to cut entries across pieces). */
+  pieceBytes?: number;
   log: Logger;
   now: () => number;
 }
@@ -95,7 +101,7 @@ export class FileSource {
     const inUse = new Set([...this.tracked.values()].map((t) => t.id));
     const found = { path, dev: String(st.dev), ino: String(st.ino), size: Number(st.size), handle };
     const { record, resumed } = await resolveCheckpoint(this.store, found, inUse, this.firstScan && this.opts.readFrom === 'end');
-    this.tracked.set(key, new TrackedFile(record, handle, this.opts.maxLineBytes));
+    this.tracked.set(key, new TrackedFile(record, handle, this.opts.maxLineBytes, this.opts.decoder, this.opts.decodeDepth, this.opts.pieceBytes));
     this.opts.log.info({ path, offset: record.offset, size: found.size, resumed }, 'file found');
   }
 

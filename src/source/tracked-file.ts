@@ -1,90 +1,163 @@
-// One followed file: an open handle read by byte offset, its entry reader, and its checkpoint record.
+// One followed file: an open handle read by byte offset in pieces that end at a newline, decoded (possibly on other
+// threads, several pieces at once) and committed strictly in order, each with its checkpoint.
 import type { FileHandle } from 'node:fs/promises';
-import { EntryReader } from '../entries/reader.js';
-import { ingest, roomLeft, type IngestOptions } from '../pipeline/ingest.js';
+import type { ReaderState } from '../entries/reader.js';
+import type { Decoded } from '../pipeline/decode.js';
+import type { Decoder } from '../pipeline/decode-pool.js';
+import { commitDecoded, roomLeft, type IngestOptions } from '../pipeline/ingest.js';
 import type { FileRecord, Store } from '../state/store.js';
 import { HEAD_BYTES, readHead } from './identity.js';
 
-const READ_SIZE = 1 << 20;
-const MIN_READ = 64 << 10;
+/** Bytes read (and decoded) at a time: large enough that per-piece costs vanish, small enough to pipeline. */
+export const PIECE_BYTES = 1 << 20;
 
 export type ReadOutcome = 'eof' | 'blocked' | 'more' | 'truncated';
 
+/** A piece under way: its bytes' range and the reader state it was decoded from (a guess when it is ahead). */
+interface Piece { from: number; to: number; state: ReaderState; result: Promise<Decoded | undefined> }
+
+const lineStartAt = (offset: number): ReaderState => ({ lineStart: offset, skipLen: 0, acc: null });
+const resumeOf = (s: ReaderState) => s.lineStart + s.skipLen;
+
 export class TrackedFile {
-  /** Next byte to read; the reader holds back what is not a whole entry yet. */
-  private pos: number;
-  private reader: EntryReader;
-  private readonly buf = Buffer.allocUnsafe(READ_SIZE);
+  /** The reader's state after everything committed: reading goes on at its line start (plus skipped bytes). */
+  private state: ReaderState;
+  /** The last committed checkpoint: everything before it is consumed and no entry in progress starts before it. */
+  private committed: number;
+  /** How far the file has been read (bytes of a partial last line included). */
+  private readEnd: number;
   size: number;
   detachedAt?: number;
   /** Bytes of log per event produced, measured as the file is read (LiteLLM lines: a few hundred). */
   private bytesPerEvent = 256;
-  idleSince?: number;
 
   constructor(
     readonly record: FileRecord,
     readonly handle: FileHandle,
     private readonly maxLineBytes: number,
+    private readonly decoder: Decoder,
+    /** Pieces decoded at the same time (read ahead of the one being committed). */
+    private readonly depth = 1,
+    private readonly pieceBytes = PIECE_BYTES,
   ) {
-    this.pos = record.offset;
+    this.state = lineStartAt(record.offset);
+    this.committed = this.readEnd = record.offset;
     this.size = record.size;
-    this.reader = new EntryReader(maxLineBytes, record.offset);
   }
 
   get id(): number { return this.record.id; }
   get path(): string { return this.record.path; }
-  get readPosition(): number { return this.pos; }
-  get checkpoint(): number { return this.reader.safeOffset; }
+  get readPosition(): number { return Math.max(this.readEnd, resumeOf(this.state)); }
+  get checkpoint(): number { return this.committed; }
 
-  /** Reads at most `budget` bytes and commits what they hold; `atEof` also reads an unterminated last entry that parses. */
+  /** Reads at most about `budget` bytes and commits what they hold; `atEof` also reads an unterminated last entry that parses. */
   async read(store: Store, opts: IngestOptions, budget: number, atEof: boolean): Promise<ReadOutcome> {
     // Truncated and rewritten since the last look (copytruncate): reading on at the old offset would read garbage.
     if (this.detachedAt === undefined && (await this.headChanged())) return 'truncated';
+    const ahead: Piece[] = [];
+    let at = resumeOf(this.state);
+    let guess: ReaderState | undefined = this.state;
+    /** Above 0 while a line longer than a read is being read whole. */
+    let grow = 0;
     let left = budget;
-    while (left > 0) {
-      // Near a full buffer, read only about what fits: a cut mid-chunk means parsing the rest again later.
-      const room = opts.bufferFull === 'block' ? roomLeft(store, opts) : Infinity;
-      if (room === 0 && store.bufferedEvents > 0) return 'blocked';
-      const fits = Math.max(MIN_READ, Math.floor(Math.min(room, READ_SIZE) * this.bytesPerEvent));
-      const { bytesRead } = await this.handle.read(this.buf, 0, Math.min(READ_SIZE, left, fits), this.pos);
-      if (bytesRead === 0) {
-        if (atEof && this.reader.pendingBytes > 0) {
-          const r = ingest(store, this.reader, null, this.src(), opts, 'soft');
-          if (r.blocked) return this.restartAt(r.checkpoint);
+    let eof = false;
+    const drop = () => { ahead.length = 0; };
+    for (;;) {
+      while (!eof && guess && left > 0 && ahead.length < this.depth) {
+        // Near a full buffer, read only about what fits: a cut mid-piece means decoding the rest again later.
+        const room = opts.bufferFull === 'block' ? roomLeft(store, opts) - ahead.reduce((n, p) => n + (p.to - p.from), 0) / this.bytesPerEvent : Infinity;
+        if (room <= 0 && (ahead.length > 0 || store.bufferedEvents > 0)) {
+          if (ahead.length === 0) return 'blocked';
+          break;
         }
-        return 'eof';
+        const want = Math.max(Math.min(this.pieceBytes, 64 << 10), Math.min(this.pieceBytes, left, Math.floor(room * this.bytesPerEvent)), grow);
+        const buf = Buffer.allocUnsafeSlow(want);
+        const { bytesRead } = await this.handle.read(buf, 0, want, at);
+        if (bytesRead === 0) { eof = true; break; }
+        this.readEnd = Math.max(this.readEnd, at + bytesRead);
+        if (this.readEnd > this.size) this.size = this.readEnd;
+        const nl = buf.subarray(0, bytesRead).lastIndexOf(10);
+        let end = nl + 1;
+        if (nl < 0) {
+          // No newline: the end of the file for now, or a line longer than a read. Long lines are read whole up
+          // to the limit; past it, the reader skips them (counted as too long) without holding them.
+          if (bytesRead < want) { eof = true; break; }
+          if (want <= this.maxLineBytes) { grow = Math.min(want * 2, this.maxLineBytes + 1); continue; }
+          end = bytesRead;
+        }
+        const state = guess;
+        ahead.push({ from: at, to: at + end, state, result: this.decode(buf.subarray(0, end), state, 'no', opts) });
+        if (nl >= 0) grow = 0;
+        at += end;
+        left -= end;
+        // The next piece can be decoded now if it starts a line; a reader holding a multi-line entry is not known yet.
+        guess = nl >= 0 ? lineStartAt(at) : undefined;
+        if (bytesRead < want) eof = true;
       }
-      const before = this.reader.safeOffset;
-      this.pos += bytesRead;
-      if (this.pos > this.size) this.size = this.pos;
-      left -= bytesRead;
-      const r = ingest(store, this.reader, this.buf.subarray(0, bytesRead), this.src(), opts);
+      const piece = ahead.shift();
+      if (!piece) break;
+      const d = await piece.result;
+      if (d === undefined || (piece.state !== this.state && !sameStart(piece.state, this.state))) {
+        // Decoded from a wrong guess (the piece before ended inside a multi-line entry), or lost: read it again.
+        drop();
+        at = resumeOf(this.state);
+        guess = this.state;
+        eof = false;
+        continue;
+      }
+      const before = this.committed;
+      const r = commitDecoded(store, d, this.src(), opts);
+      this.committed = r.checkpoint;
       if (r.events > 0) this.bytesPerEvent = Math.max(16, (r.checkpoint - before) / r.events);
-      if (!(await this.growHead(store))) return 'truncated';
-      if (r.blocked) return this.restartAt(r.checkpoint);
+      if (r.blocked) {
+        drop();
+        this.state = lineStartAt(r.checkpoint);
+        return 'blocked';
+      }
+      this.state = d.state;
+      const head = await this.growHead(store);
+      if (head === 'changed') return 'truncated';
+      if (head === 'grown' || (ahead.length === 0 && guess === undefined)) {
+        // Pieces ahead were decoded with the shorter head as the source's identity (ids of entries without one).
+        drop();
+        at = resumeOf(this.state);
+        guess = this.state;
+        eof = false;
+      }
     }
-    return 'more';
+    if (eof && atEof && this.readEnd > resumeOf(this.state)) {
+      // An unterminated last entry: read if it parses whole (a writer that never ends its last line).
+      const from = resumeOf(this.state);
+      const buf = Buffer.allocUnsafeSlow(this.readEnd - from);
+      const { bytesRead } = await this.handle.read(buf, 0, buf.length, from);
+      const d = await this.decode(buf.subarray(0, bytesRead), this.state, 'soft', opts);
+      if (d === undefined) return 'more';
+      const r = commitDecoded(store, d, this.src(), opts);
+      this.committed = r.checkpoint;
+      this.state = r.blocked ? lineStartAt(r.checkpoint) : d.state;
+      if (r.blocked) return 'blocked';
+    }
+    return eof ? 'eof' : 'more';
   }
 
-  private restartAt(offset: number): ReadOutcome {
-    this.pos = offset;
-    this.reader = new EntryReader(this.maxLineBytes, offset);
-    return 'blocked';
+  private decode(bytes: Buffer, state: ReaderState, eof: 'no' | 'soft', opts: IngestOptions): Promise<Decoded | undefined> {
+    return this.decoder.decode({ bytes, state, eof, sourceId: this.record.head_hash, fallbackTimeMs: opts.now() });
   }
 
   private src() {
     return { scope: `file:${this.record.id}`, sourceId: this.record.head_hash, checkpoint: { fileId: this.record.id, size: this.size } };
   }
 
-  /** A file first seen shorter than 1 KiB takes a longer head as identity as it grows; false if its start changed. */
-  private async growHead(store: Store): Promise<boolean> {
-    if (this.record.head_len >= HEAD_BYTES || this.size <= this.record.head_len) return true;
-    if (await this.headChanged()) return false;
+  /** A file first seen shorter than 1 KiB takes a longer head as identity as it grows ('changed': its start changed). */
+  private async growHead(store: Store): Promise<'same' | 'grown' | 'changed'> {
+    if (this.record.head_len >= HEAD_BYTES || this.size <= this.record.head_len) return 'same';
+    if (await this.headChanged()) return 'changed';
     const head = await readHead(this.handle, this.size);
+    if (head.len === this.record.head_len) return 'same';
     this.record.head_len = head.len;
     this.record.head_hash = head.hash;
     store.files.updateHead(this.record.id, head.len, head.hash);
-    return true;
+    return 'grown';
   }
 
   /** True when the first bytes no longer hash as recorded: truncated or rewritten in place. */
@@ -96,4 +169,9 @@ export class TrackedFile {
   async close(): Promise<void> {
     await this.handle.close().catch(() => undefined);
   }
+}
+
+/** A guessed state holds when the reader really is at the start of that line with nothing in progress. */
+function sameStart(guess: ReaderState, real: ReaderState): boolean {
+  return real.acc === null && real.skipLen === 0 && guess.acc === null && guess.skipLen === 0 && guess.lineStart === real.lineStart;
 }

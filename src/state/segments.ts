@@ -1,14 +1,56 @@
-// Raw event records as stored: newline-terminated bytes in one blob per committed chunk (a segment).
+// Raw event records as stored and batched: newline-terminated bytes with their end offsets (a slab).
 
-/** The records of a segment blob, as views without their newlines. */
-export function segmentRecords(data: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  let start = 0;
-  for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, start)) {
-    out.push(data.subarray(start, i));
-    start = i + 1;
+/** Records back to back, each ending in a newline; `ends[i]` is the offset just past record i's newline. */
+export interface Slab { data: Buffer; ends: number[] }
+
+/** The end offsets of the newline-terminated records in `data` (a stored segment blob). */
+export function slabOf(data: Buffer): Slab {
+  const ends: number[] = [];
+  for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) ends.push(i + 1);
+  return { data, ends };
+}
+
+/** One slab holding `records` (each without its newline), copied. */
+export function slabFrom(records: Buffer[]): Slab {
+  const data = Buffer.allocUnsafe(records.reduce((n, r) => n + r.length + 1, 0));
+  const ends: number[] = [];
+  let pos = 0;
+  for (const r of records) {
+    pos += r.copy(data, pos);
+    data[pos++] = 10;
+    ends.push(pos);
   }
-  return out;
+  return { data, ends };
+}
+
+/** Record number `i` of the slab, without its newline (a view). */
+export function slabRecord(s: Slab, i: number): Buffer {
+  return s.data.subarray(i === 0 ? 0 : s.ends[i - 1], s.ends[i] - 1);
+}
+
+export function slabRecords(s: Slab): Buffer[] {
+  return s.ends.map((_, i) => slabRecord(s, i));
+}
+
+/** Records `from` (inclusive) to `to` (exclusive) of the slab, as a slab viewing the same bytes. */
+export function slabRange(s: Slab, from: number, to: number): Slab {
+  const base = from === 0 ? 0 : s.ends[from - 1];
+  const ends = new Array<number>(to - from);
+  for (let i = from; i < to; i++) ends[i - from] = s.ends[i] - base;
+  return { data: s.data.subarray(base, to === 0 ? 0 : s.ends[to - 1]), ends };
+}
+
+/** Several slabs as one (copied unless there is only one). */
+export function joinSlabs(parts: Slab[]): Slab {
+  if (parts.length === 1) return parts[0];
+  const data = Buffer.concat(parts.map((p) => p.data));
+  const ends: number[] = [];
+  let base = 0;
+  for (const p of parts) {
+    for (const e of p.ends) ends.push(base + e);
+    base += p.data.length;
+  }
+  return { data, ends };
 }
 
 const TIME = Buffer.from('"meterTimeInMillis":');

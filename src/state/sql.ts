@@ -63,7 +63,7 @@ export const SQL = {
   oldestBatch: 'SELECT min(created_ms) AS t FROM batches',
   dropSegments: 'DELETE FROM segments WHERE last_seq <= ?',
   insertBatch: 'INSERT INTO batches (lo, hi, key, body, event_count, created_ms) VALUES (?, ?, ?, ?, ?, ?)',
-  pendingBatches: 'SELECT id, lo, hi, key, body, event_count, attempts FROM batches ORDER BY lo LIMIT ?',
+  pendingBatches: 'SELECT id, lo, hi, key, body, event_count, attempts FROM batches WHERE id NOT IN (SELECT value FROM json_each(?)) ORDER BY lo LIMIT ?',
   deleteBatch: 'DELETE FROM batches WHERE id = ?',
   batchFailed: 'UPDATE batches SET attempts = attempts + 1, last_error = ? WHERE id = ?',
   pendingBatchCount: 'SELECT count(*) AS n, coalesce(sum(event_count), 0) AS events FROM batches',

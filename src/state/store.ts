@@ -6,22 +6,21 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { EntryCounts } from '../entries/counts.js';
-import type { RecordBuffer } from '../mapping/record-buffer.js';
 import { FileRecords } from './file-records.js';
 import { migrate } from './migrations.js';
-import { recordTime, segmentRecords } from './segments.js';
+import { joinSlabs, recordTime, slabFrom, slabOf, slabRange, type Slab } from './segments.js';
 import { SQL } from './sql.js';
 
 export type { FileRecord } from './file-records.js';
 export interface BatchRow { id: number; lo: number; hi: number; key: string; body: Buffer; event_count: number; attempts: number }
 export interface DeadLetter { id: number; record: string; time_ms: number; status: number | null; reason: string; created_ms: number }
 /** Makes a batch's object name and gzip body from its records, once; `kept` is how many records the body holds. */
-export type BatchBuilder = (records: Buffer[]) => { key: string; body: Buffer };
+export type BatchBuilder = (records: Slab) => { key: string; body: Buffer };
 
 /** What one read chunk commits at once: its events, its counts, and where the source now stands. */
 export interface ChunkCommit {
   scope: string;
-  records?: RecordBuffer;
+  records?: Slab;
   dropped: number;
   counts: EntryCounts;
   checkpoint?: { fileId: number; offset: number; size: number };
@@ -39,9 +38,11 @@ export class Store {
   private readonly s: Stmts;
   /** Sequence number the next event gets. */
   private nextSeq: number;
-  /** Events numbered above this are in no batch yet; their records are `pending`, in order. */
+  /** Events numbered above this are in no batch yet; their records are in `pending`, in order, from `pendingFrom`. */
   private cursor: number;
-  private pending: Buffer[] = [];
+  private pending: Slab[] = [];
+  private pendingFrom = 0;
+  private pendingCount = 0;
   private inBatches: number;
   private batching?: { size: number; build: BatchBuilder };
   /** Called after a commit that added events (the flusher listens). */
@@ -55,8 +56,9 @@ export class Store {
     this.nextSeq = Number(this.getMeta('next_seq') ?? 1);
     this.inBatches = this.pendingBatchTotals().events;
     for (const row of this.s.segmentsAfter.all(this.cursor) as { first_seq: number; records: Buffer }[]) {
-      const records = segmentRecords(row.records);
-      this.pending.push(...records.slice(Math.max(0, this.cursor + 1 - row.first_seq)));
+      const slab = slabOf(row.records);
+      const skip = Math.max(0, this.cursor + 1 - row.first_seq);
+      this.queue(skip === 0 ? slab : slabRange(slab, skip, slab.ends.length));
     }
   }
 
@@ -110,23 +112,23 @@ export class Store {
 
   readonly commitChunk = (c: ChunkCommit): void => {
     this.db.transaction(() => {
-      if (c.records && c.records.count > 0) this.append(c.records);
+      if (c.records && c.records.ends.length > 0) this.append(c.records);
       this.addCounts(c.scope, c.counts as unknown as Record<string, number>);
-      this.add(TOTAL, 'produced', (c.records?.count ?? 0) + c.dropped);
+      this.add(TOTAL, 'produced', (c.records?.ends.length ?? 0) + c.dropped);
       this.add(TOTAL, 'dropped', c.dropped);
       if (c.extra) this.addCounts(c.scope, c.extra);
       if (c.checkpoint) this.files.checkpoint(c.checkpoint.fileId, c.checkpoint.offset, c.checkpoint.size);
     })();
-    if (c.records && c.records.count > 0) this.onEvents?.();
+    if (c.records && c.records.ends.length > 0) this.onEvents?.();
   };
 
   /** Numbers the records, cuts every full batch, and keeps the rest as a segment. Inside a transaction. */
-  private append(records: RecordBuffer): void {
-    const { data, ends } = records.snapshot();
+  private append(records: Slab): void {
+    const { data, ends } = records;
     const first = this.nextSeq;
-    for (let i = 0; i < ends.length; i++) this.pending.push(data.subarray(i === 0 ? 0 : ends[i - 1], ends[i] - 1));
+    this.queue(records);
     this.nextSeq += ends.length;
-    if (this.batching) while (this.pending.length >= this.batching.size) this.cut(this.batching.size, this.batching.build);
+    if (this.batching) while (this.pendingCount >= this.batching.size) this.cut(this.batching.size, this.batching.build);
     const left = Math.min(ends.length, this.nextSeq - 1 - this.cursor);
     if (left > 0) {
       const from = ends.length - left;
@@ -135,24 +137,47 @@ export class Store {
     this.s.setMeta.run('next_seq', String(this.nextSeq));
   }
 
+  private queue(slab: Slab): void {
+    this.pending.push(slab);
+    this.pendingCount += slab.ends.length;
+  }
+
+  /** The first `n` waiting records, as one slab. */
+  private take(n: number): Slab {
+    const parts: Slab[] = [];
+    this.pendingCount -= n;
+    while (n > 0) {
+      const head = this.pending[0];
+      const to = Math.min(head.ends.length, this.pendingFrom + n);
+      parts.push(slabRange(head, this.pendingFrom, to));
+      n -= to - this.pendingFrom;
+      if (to === head.ends.length) {
+        this.pending.shift();
+        this.pendingFrom = 0;
+      } else this.pendingFrom = to;
+    }
+    return joinSlabs(parts);
+  }
+
   private cut(n: number, build: BatchBuilder): number {
-    const records = this.pending.splice(0, n);
+    const records = this.take(n);
+    const count = records.ends.length;
     const { key, body } = build(records);
     const lo = this.cursor + 1;
-    this.cursor += records.length;
-    const id = Number(this.s.insertBatch.run(lo, this.cursor, key, body, records.length, this.now()).lastInsertRowid);
-    this.inBatches += records.length;
+    this.cursor += count;
+    const id = Number(this.s.insertBatch.run(lo, this.cursor, key, body, count, this.now()).lastInsertRowid);
+    this.inBatches += count;
     this.s.dropSegments.run(this.cursor);
     this.s.setMeta.run('cut_cursor', String(this.cursor));
     return id;
   }
 
   unbatchedCount(): number {
-    return this.pending.length;
+    return this.pendingCount;
   }
 
   oldestUnbatchedMs(): number | undefined {
-    if (this.pending.length === 0) return undefined;
+    if (this.pendingCount === 0) return undefined;
     return (this.s.segmentCreatedAt.get(this.cursor + 1) as { created_ms: number } | undefined)?.created_ms ?? this.now();
   }
 
@@ -164,12 +189,13 @@ export class Store {
 
   /** Cuts up to `max` waiting events into a batch (the flush interval passed, or shutdown). */
   cutBatch(max: number, build: BatchBuilder): number | undefined {
-    if (this.pending.length === 0) return undefined;
-    return this.db.transaction(() => this.cut(Math.min(max, this.pending.length), build))();
+    if (this.pendingCount === 0) return undefined;
+    return this.db.transaction(() => this.cut(Math.min(max, this.pendingCount), build))();
   }
 
-  pendingBatches(limit: number): BatchRow[] {
-    return this.s.pendingBatches.all(limit) as BatchRow[];
+  /** The oldest batches not yet accepted, leaving out `busy` ones (being sent): their bodies are not read again. */
+  pendingBatches(limit: number, busy: Iterable<number> = []): BatchRow[] {
+    return this.s.pendingBatches.all(JSON.stringify([...busy]), limit) as BatchRow[];
   }
 
   pendingBatchTotals(): { batches: number; events: number } {
@@ -213,7 +239,7 @@ export class Store {
       let lo = batch.lo;
       for (const group of groups) {
         if (group.length === 0) continue;
-        const { key, body } = build(group);
+        const { key, body } = build(slabFrom(group));
         this.s.insertBatch.run(lo, lo + group.length - 1, key, body, group.length + extra, this.now());
         lo += group.length;
         extra = 0;
@@ -239,15 +265,11 @@ export class Store {
   }
 
   /** Puts dead letters back into the buffer, as new events to be batched and sent again. */
-  replayDeadLetters(records: RecordBuffer): number {
+  replayDeadLetters(): number {
     return this.db.transaction(() => {
       const rows = this.deadLetters();
-      for (const r of rows) {
-        records.text(r.record, false);
-        records.endRecord();
-        this.s.deleteDeadLetter.run(r.id);
-      }
-      if (rows.length > 0) this.append(records);
+      for (const r of rows) this.s.deleteDeadLetter.run(r.id);
+      if (rows.length > 0) this.append(slabFrom(rows.map((r) => Buffer.from(r.record, 'utf8'))));
       this.add(TOTAL, 'dead_lettered', -rows.length);
       return rows.length;
     })();

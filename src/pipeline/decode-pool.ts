@@ -1,0 +1,70 @@
+// Decode threads: pieces go to the least busy one; without threads (or if one dies) pieces are decoded inline.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { decodePiece, type DecodeConfig, type Decoded, type DecodeRequest } from './decode.js';
+
+export interface Decoder {
+  /**
+   * Decodes a piece. Its bytes move to the thread (they must not be used again, and must not share their memory
+   * with anything else); undefined when the thread died with them: the caller reads them again.
+   */
+  decode(req: DecodeRequest): Promise<Decoded | undefined>;
+  close(): Promise<void>;
+}
+
+type Pending = (d: Decoded | undefined) => void;
+interface Thread { worker: Worker; pending: Map<number, Pending> }
+
+export function inlineDecoder(cfg: DecodeConfig): Decoder {
+  return { decode: async (req) => decodePiece(req, cfg), close: async () => undefined };
+}
+
+export class DecodePool implements Decoder {
+  private threads: Thread[] = [];
+  private nextId = 0;
+
+  /** `threads` 0, or a build without the compiled thread script (tests run from sources), decodes inline. */
+  constructor(private readonly cfg: DecodeConfig, threads: number) {
+    const script = new URL('./decode-worker.js', import.meta.url);
+    if (!existsSync(fileURLToPath(script))) return;
+    for (let i = 0; i < threads; i++) this.threads.push(this.start(script));
+  }
+
+  private start(script: URL): Thread {
+    const t: Thread = { worker: new Worker(script, { workerData: this.cfg }), pending: new Map() };
+    t.worker.on('message', (m: { id: number; d: Decoded }) => {
+      const resolve = t.pending.get(m.id);
+      if (!resolve) return;
+      t.pending.delete(m.id);
+      const data = m.d.data as unknown as Uint8Array;
+      resolve({ ...m.d, data: Buffer.from(data.buffer, data.byteOffset, data.length) });
+    });
+    // A thread that dies (out of memory) loses the pieces it held: their callers read them again (decoded here).
+    const fail = () => {
+      this.threads = this.threads.filter((x) => x !== t);
+      for (const resolve of t.pending.values()) resolve(undefined);
+      t.pending.clear();
+    };
+    t.worker.on('error', fail);
+    t.worker.on('exit', fail);
+    t.worker.unref();
+    return t;
+  }
+
+  decode(req: DecodeRequest): Promise<Decoded | undefined> {
+    if (this.threads.length === 0) return Promise.resolve(decodePiece(req, this.cfg));
+    const t = this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      t.pending.set(id, resolve);
+      t.worker.postMessage({ id, req }, [req.bytes.buffer as ArrayBuffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    const threads = this.threads;
+    this.threads = [];
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+  }
+}

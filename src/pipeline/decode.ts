@@ -1,0 +1,83 @@
+// One piece of a source's bytes → its event records and what each entry in it became. Touches no buffer or
+// state, so it runs the same in a decode thread or inline; admit.ts then decides what of it is committed.
+import { EntryReader, type ReaderSink, type ReaderState, type SkipReason } from '../entries/reader.js';
+import type { Obj } from '../entries/recognise.js';
+import { mapEntryInto } from '../mapping/map-entry.js';
+import { RecordBuffer } from '../mapping/record-buffer.js';
+import type { MappingOptions } from '../mapping/types.js';
+
+/** What an item (an entry or a skipped range) became: low bits the kind, then flags, then truncated dimensions. */
+export const KIND_MAPPED = 0;
+export const SKIP_KINDS: readonly SkipReason[] = ['not_usage', 'invalid', 'too_long'];
+export const FLAG_INCONSISTENT = 4;
+export const FLAG_TIME_MISSING = 8;
+export const TRUNCATED_SHIFT = 8;
+
+export interface Decoded {
+  /** The records, back to back, newline-terminated; `ends[i]` is just past record i. */
+  data: Buffer;
+  ends: number[];
+  /** Items in reader order: where each starts, how many records exist after it, and what it became. */
+  starts: number[];
+  recordsAfter: number[];
+  info: number[];
+  /** The reader after the piece: where to go on, and the offset everything before which is consumed. */
+  state: ReaderState;
+  checkpoint: number;
+}
+
+export interface DecodeRequest {
+  bytes: Uint8Array;
+  /** The reader as it stood where `bytes` begin (a fresh one at a line start for a speculative piece). */
+  state: ReaderState;
+  /** 'soft': the end of input for now (an unterminated last entry is read if it parses); 'final': for good. */
+  eof: 'no' | 'soft' | 'final';
+  sourceId: string;
+  fallbackTimeMs: number;
+}
+
+export interface DecodeConfig { mapping: MappingOptions; maxEntryBytes: number }
+
+class ItemSink implements ReaderSink {
+  readonly starts: number[] = [];
+  readonly recordsAfter: number[] = [];
+  readonly info: number[] = [];
+
+  constructor(private readonly mapping: MappingOptions, private readonly sourceId: string,
+    private readonly fallbackTimeMs: number, readonly records: RecordBuffer) {}
+
+  entry(slp: Obj, start: number, _end: number, index: number): void {
+    const s = mapEntryInto(slp, this.mapping, { sourceId: this.sourceId, start, index, fallbackTimeMs: this.fallbackTimeMs }, this.records);
+    this.push(start, KIND_MAPPED | (s.inconsistent ? FLAG_INCONSISTENT : 0) | (s.timeMissing ? FLAG_TIME_MISSING : 0) | (s.truncated << TRUNCATED_SHIFT));
+  }
+
+  skip(reason: SkipReason, start: number): void {
+    this.push(start, SKIP_KINDS.indexOf(reason) + 1);
+  }
+
+  private push(start: number, info: number): void {
+    this.starts.push(start);
+    this.recordsAfter.push(this.records.count);
+    this.info.push(info);
+  }
+}
+
+/** Feeds `bytes` (or nothing) to `reader` and collects the result; the reader keeps its state for the next call. */
+export function decodeWith(reader: EntryReader, bytes: Uint8Array | null, eof: DecodeRequest['eof'], cfg: DecodeConfig,
+  sourceId: string, fallbackTimeMs: number): Decoded {
+  // Records take about as many bytes as the log lines they come from; room for twice that avoids a regrowth.
+  const records = new RecordBuffer(Math.max(1 << 16, 2 * (bytes?.length ?? 0)));
+  const sink = new ItemSink(cfg.mapping, sourceId, fallbackTimeMs, records);
+  if (bytes) reader.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), sink);
+  if (eof !== 'no') reader.finish(sink, eof === 'final');
+  const { data, ends } = records.slab();
+  return {
+    data, ends, starts: sink.starts, recordsAfter: sink.recordsAfter, info: sink.info,
+    state: reader.state, checkpoint: reader.safeOffset,
+  };
+}
+
+/** A piece decoded by a reader restored from `req.state`: pure, for the decode threads. */
+export function decodePiece(req: DecodeRequest, cfg: DecodeConfig): Decoded {
+  return decodeWith(new EntryReader(cfg.maxEntryBytes, req.state), req.bytes, req.eof, cfg, req.sourceId, req.fallbackTimeMs);
+}
