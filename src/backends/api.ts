@@ -1,6 +1,7 @@
 // `api` backend: POST the gzip JSON array to the Amberflo ingest endpoint with the API key.
 import type { Backend, CheckResult, OutgoingBatch, SendResult } from './types.js';
 import { classify, networkFailure } from './http-answer.js';
+import { HttpClient } from './http-client.js';
 
 export interface ApiOptions { endpoint: string; apiKey: string; timeoutMs: number; now: () => number }
 
@@ -13,37 +14,35 @@ export function ingestUrl(endpoint: string): string {
   return u.toString();
 }
 
-export function apiBackend(o: ApiOptions): Backend {
+export function apiBackend(o: ApiOptions & { concurrency: number }): Backend {
   const url = ingestUrl(o.endpoint);
+  const http = new HttpClient(url, o.concurrency);
+  const headers = { 'X-API-KEY': o.apiKey, 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', Accept: 'application/json' };
   return {
     type: 'api',
     async send(batch: OutgoingBatch, signal: AbortSignal): Promise<SendResult> {
-      let res: Response;
+      let res;
       try {
-        res = await fetch(url, {
-          method: 'POST',
-          headers: { 'X-API-KEY': o.apiKey, 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', Accept: 'application/json' },
-          body: batch.body as unknown as BodyInit,
-          signal: AbortSignal.any([signal, AbortSignal.timeout(o.timeoutMs)]),
-        });
+        res = await http.send('POST', headers, batch.body, signal, o.timeoutMs);
       } catch (err) {
         return networkFailure(err, `POST ${url}`);
       }
-      let detail = '';
-      try { detail = (await res.text()).replace(/\s+/g, ' ').trim(); } catch { /* body lost */ }
-      return classify({ status: res.status, retryAfter: res.headers.get('retry-after'), detail }, SETTINGS, o.now());
+      const retryAfter = res.headers['retry-after'];
+      const detail = res.text.replace(/\s+/g, ' ').trim();
+      return classify({ status: res.status, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, detail }, SETTINGS, o.now());
     },
     async check(signal: AbortSignal): Promise<CheckResult> {
       try {
-        new URL(url);
         // Any answer means the endpoint is reachable; the key is checked by the first batch.
-        await fetch(url, { method: 'HEAD', signal: AbortSignal.any([signal, AbortSignal.timeout(o.timeoutMs)]) });
+        await http.send('HEAD', {}, undefined, signal, o.timeoutMs);
         return { ok: true };
       } catch (err) {
         const r = networkFailure(err, `HEAD ${url}`);
         return { ok: false, retryable: true, reason: r.kind === 'retry' ? r.reason : `cannot reach ${url}`, setting: 'AFLO_API_ENDPOINT' };
       }
     },
-    async close() {},
+    async close() {
+      http.close();
+    },
   };
 }

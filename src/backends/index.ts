@@ -15,7 +15,7 @@ export interface BackendDeps { stdout: Writable; now: () => number }
 export async function createBackend(s: Settings, deps: BackendDeps): Promise<Backend> {
   const timeoutMs = s.requestTimeout * 1000;
   switch (s.backend) {
-    case 'api': return apiBackend({ endpoint: s.apiEndpoint, apiKey: s.apiKey!, timeoutMs, now: deps.now });
+    case 'api': return apiBackend({ endpoint: s.apiEndpoint, apiKey: s.apiKey!, timeoutMs, now: deps.now, concurrency: s.sendConcurrency });
     case 's3': return (await import('./s3.js')).s3Backend({
       bucket: s.bucketName!, region: s.awsRegion!, endpoint: s.awsEndpointUrl, accessKeyId: s.awsAccessKeyId,
       secretAccessKey: s.awsSecretAccessKey, sessionToken: s.awsSessionToken, checksum: s.s3Checksum, acl: s.s3Acl, timeoutMs, now: deps.now,

@@ -74,7 +74,13 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const sending = new AbortController();
     const deadline = new AbortController();
     const sender = flusher.run(sending.signal, deadline.signal);
-    const waitForRoom = () => flusher.acked.wait(s.pollInterval * 1000, reading.signal);
+    // A full buffer resumes reading once a quarter of it is free again (or a poll interval passed): resuming at
+    // the first ack would read in slivers, one small commit per batch sent.
+    const waitForRoom = async () => {
+      const until = deps.now() + s.pollInterval * 1000;
+      do await flusher.acked.wait(Math.max(1, until - deps.now()), reading.signal);
+      while (!reading.signal.aborted && deps.now() < until && store.bufferedEvents > s.maxBufferSize * 0.75);
+    };
     const files = new FileSource(store, {
       patterns, pollMs: s.pollInterval * 1000, readFrom: s.readFrom, rotateWaitMs: Math.max(5000, 2 * s.pollInterval * 1000),
       maxLineBytes: s.maxLineBytes, ingest, log, now: deps.now, decoder, decodeDepth: s.decodeThreads + 2,

@@ -1,6 +1,5 @@
-// The dimension table of mapping.md §4: one fallback chain per dimension, written straight into JSON fragments.
+// The dimension table of mapping.md §4: one fallback chain per dimension, as key/value pairs in the fixed order.
 import type { Obj } from '../entries/recognise.js';
-import { jsonString } from './encode.js';
 import { at, obj, text } from './fields.js';
 import { regionOf } from './region.js';
 import { MAX_DIMENSION_LENGTH, type MappingOptions } from './types.js';
@@ -9,10 +8,10 @@ const BATCH_CALLS = new Set(['create_batch', 'acreate_batch', 'retrieve_batch', 
 const TIERS = new Set(['flex', 'priority']);
 
 export interface BaseDimensions {
-  /** `"business_unit_id":"…",…,"tier":"n"`: the dimensions every event of the entry carries, in the fixed key order. */
-  fragment: string;
-  /** `,"error_code":"…"` for failures, else empty: it goes after `type` / `cache` on token events. */
-  errorFragment: string;
+  /** Key, value, key, value…: the dimensions every event of the entry carries, in the fixed key order. */
+  pairs: string[];
+  /** The error code of a failure (it goes after `type` / `cache` on token events), else undefined. */
+  errorCode?: string;
   truncated: number;
 }
 
@@ -22,7 +21,7 @@ export function baseDimensions(slp: Obj, opts: MappingOptions, usage: Obj): Base
   const mapInfo = obj(slp.model_map_information);
   const callType = text(slp.call_type);
   const provider = text(slp.custom_llm_provider) ?? text(at(mapInfo, 'model_map_value.litellm_provider'));
-  let fragment = '';
+  const pairs: string[] = [];
   let truncated = 0;
   const put = (key: string, value: string | undefined) => {
     if (value === undefined) return;
@@ -30,7 +29,7 @@ export function baseDimensions(slp: Obj, opts: MappingOptions, usage: Obj): Base
       value = cutDimension(value);
       truncated++;
     }
-    fragment += (fragment === '' ? '"' : ',"') + key + '":' + jsonString(value);
+    pairs.push(key, value);
   };
   put('business_unit_id', meta && businessUnitOf(meta));
   put('usecase', callType);
@@ -44,12 +43,8 @@ export function baseDimensions(slp: Obj, opts: MappingOptions, usage: Obj): Base
   put('region', regionOf(text(slp.api_base), opts.regionMap) ?? regionOf(text(at(slp, 'hidden_params.api_base')), opts.regionMap));
   put('batch', isBatch(slp, meta, callType) ? 'y' : 'n');
   put('tier', tierOf(slp, usage));
-  let errorFragment = '';
-  if (slp.status === 'failure') {
-    const code = cutDimension(text(at(slp, 'error_information.error_code')) ?? 'unknown');
-    errorFragment = ',"error_code":' + jsonString(code);
-  }
-  return { fragment, errorFragment, truncated };
+  const errorCode = slp.status === 'failure' ? cutDimension(text(at(slp, 'error_information.error_code')) ?? 'unknown') : undefined;
+  return { pairs, errorCode, truncated };
 }
 
 export function businessUnitOf(meta: Obj): string | undefined {

@@ -40,7 +40,7 @@ export class Store {
   private nextSeq: number;
   /** Events numbered above this are in no batch yet; their records are in `pending`, in order, from `pendingFrom`. */
   private cursor: number;
-  private pending: Slab[] = [];
+  private pending: { slab: Slab; createdMs: number }[] = [];
   private pendingFrom = 0;
   private pendingCount = 0;
   private inBatches: number;
@@ -55,10 +55,10 @@ export class Store {
     this.cursor = Number(this.getMeta('cut_cursor') ?? 0);
     this.nextSeq = Number(this.getMeta('next_seq') ?? 1);
     this.inBatches = this.pendingBatchTotals().events;
-    for (const row of this.s.segmentsAfter.all(this.cursor) as { first_seq: number; records: Buffer }[]) {
+    for (const row of this.s.segmentsAfter.all(this.cursor) as { first_seq: number; records: Buffer; created_ms: number }[]) {
       const slab = slabOf(row.records);
       const skip = Math.max(0, this.cursor + 1 - row.first_seq);
-      this.queue(skip === 0 ? slab : slabRange(slab, skip, slab.ends.length));
+      this.queue(skip === 0 ? slab : slabRange(slab, skip, slab.ends.length), row.created_ms);
     }
   }
 
@@ -126,9 +126,18 @@ export class Store {
   private append(records: Slab): void {
     const { data, ends } = records;
     const first = this.nextSeq;
-    this.queue(records);
+    this.queue(records, this.now());
     this.nextSeq += ends.length;
     if (this.batching) while (this.pendingCount >= this.batching.size) this.cut(this.batching.size, this.batching.build);
+    const last = this.pending[this.pending.length - 1];
+    if (last && last.slab.data.buffer === data.buffer) {
+      // What waits for the next batch is copied out, so the chunk's whole record buffer is not kept for it.
+      const rest = slabRange(last.slab, last === this.pending[0] ? this.pendingFrom : 0, last.slab.ends.length);
+      if (rest.data.length < data.buffer.byteLength / 2) {
+        last.slab = { data: Buffer.from(rest.data), ends: rest.ends };
+        if (last === this.pending[0]) this.pendingFrom = 0;
+      }
+    }
     const left = Math.min(ends.length, this.nextSeq - 1 - this.cursor);
     if (left > 0) {
       const from = ends.length - left;
@@ -137,8 +146,8 @@ export class Store {
     this.s.setMeta.run('next_seq', String(this.nextSeq));
   }
 
-  private queue(slab: Slab): void {
-    this.pending.push(slab);
+  private queue(slab: Slab, createdMs: number): void {
+    this.pending.push({ slab, createdMs });
     this.pendingCount += slab.ends.length;
   }
 
@@ -147,7 +156,7 @@ export class Store {
     const parts: Slab[] = [];
     this.pendingCount -= n;
     while (n > 0) {
-      const head = this.pending[0];
+      const head = this.pending[0].slab;
       const to = Math.min(head.ends.length, this.pendingFrom + n);
       parts.push(slabRange(head, this.pendingFrom, to));
       n -= to - this.pendingFrom;
@@ -177,8 +186,7 @@ export class Store {
   }
 
   oldestUnbatchedMs(): number | undefined {
-    if (this.pendingCount === 0) return undefined;
-    return (this.s.segmentCreatedAt.get(this.cursor + 1) as { created_ms: number } | undefined)?.created_ms ?? this.now();
+    return this.pendingCount === 0 ? undefined : this.pending[0].createdMs;
   }
 
   oldestBufferedMs(): number | undefined {

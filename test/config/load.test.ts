@@ -59,6 +59,8 @@ describe('settings', () => {
     [{ AFLO_READ_FROM: 'middle' }, 'AFLO_READ_FROM'],
     [{ AFLO_DEBUG: 'maybe' }, 'AFLO_DEBUG'],
     [{ AFLO_S3_CHECKSUM: 'always' }, 'AFLO_S3_CHECKSUM'],
+    [{ AFLO_DECODE_THREADS: '-1' }, 'AFLO_DECODE_THREADS'],
+    [{ AFLO_DECODE_THREADS: 'many' }, 'AFLO_DECODE_THREADS'],
   ];
   for (const [env, name] of refusals) {
     it(`refuses ${JSON.stringify(env)} naming ${name}`, () => {

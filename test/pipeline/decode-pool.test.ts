@@ -1,0 +1,43 @@
+// The decode threads (the built worker script): results equal inline decoding; a thread that dies loses no piece
+// silently (its callers get undefined and read again), and later pieces are decoded inline.
+import { describe, expect, it } from 'vitest';
+import type { DecodePool as Pool } from '../../src/pipeline/decode-pool.js';
+import { decodePiece } from '../../src/pipeline/decode.js';
+import { MAPPING, slpLine } from '../helpers.js';
+
+const { DecodePool } = (await import('../../dist/pipeline/decode-pool.js')) as { DecodePool: typeof Pool };
+const cfg = { mapping: MAPPING, maxEntryBytes: 1 << 20 };
+const piece = (text: string) => {
+  const bytes = new Uint8Array(new ArrayBuffer(Buffer.byteLength(text)));
+  bytes.set(Buffer.from(text));
+  return { bytes, state: { lineStart: 100, skipLen: 0, acc: null }, eof: 'no' as const, sourceId: 's', fallbackTimeMs: 5 };
+};
+const text = [slpLine('a'), 'junk', slpLine('b', { image_count: 1 })].join('\n') + '\n';
+
+describe('DecodePool', () => {
+  it('decodes on a thread exactly as inline', async () => {
+    const pool = new DecodePool(cfg, 2);
+    try {
+      const [x, y] = await Promise.all([pool.decode(piece(text)), pool.decode(piece(text))]);
+      const inline = decodePiece(piece(text), cfg);
+      for (const d of [x!, y!]) {
+        expect(Buffer.from(d.data).toString()).toBe(inline.data.toString());
+        expect({ ...d, data: null }).toEqual({ ...inline, data: null });
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a dead thread hands its pieces back as lost, and decoding goes on inline', async () => {
+    const pool = new DecodePool(cfg, 1);
+    const threads = (pool as unknown as { threads: { worker: { terminate(): Promise<number> } }[] }).threads;
+    const pending = pool.decode(piece(text));
+    await threads[0].worker.terminate();
+    const lost = await pending;
+    if (lost !== undefined) expect(lost.ends.length).toBeGreaterThan(0); // it may have finished first
+    const again = await pool.decode(piece(text));
+    expect(again?.ends.length).toBe(decodePiece(piece(text), cfg).ends.length);
+    await pool.close();
+  });
+});
