@@ -28,6 +28,8 @@ export class TrackedFile {
   private readEnd: number;
   size: number;
   detachedAt?: number;
+  /** The file's size when a read last reached its end (everything before was read), else -1. */
+  private eofAt = -1;
   /** Bytes of log per event produced, measured as the file is read (LiteLLM lines: a few hundred). */
   private bytesPerEvent = 256;
 
@@ -52,6 +54,10 @@ export class TrackedFile {
 
   /** Reads at most about `budget` bytes and commits what they hold; `atEof` also reads an unterminated last entry that parses. */
   async read(store: Store, opts: IngestOptions, budget: number, atEof: boolean): Promise<ReadOutcome> {
+    // Nothing new (the common case while following): one fstat, no head check, no read.
+    const size = Number((await this.handle.stat()).size);
+    if (size === this.eofAt && !(atEof && size > resumeOf(this.state))) return 'eof';
+    this.eofAt = -1;
     // Truncated and rewritten since the last look (copytruncate): reading on at the old offset would read garbage.
     if (this.detachedAt === undefined && (await this.headChanged())) return 'truncated';
     const ahead: Piece[] = [];
@@ -137,6 +143,7 @@ export class TrackedFile {
       this.state = r.blocked ? lineStartAt(r.checkpoint) : d.state;
       if (r.blocked) return 'blocked';
     }
+    if (eof) this.eofAt = this.readEnd;
     return eof ? 'eof' : 'more';
   }
 
