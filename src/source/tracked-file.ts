@@ -30,6 +30,7 @@ export class TrackedFile {
   detachedAt?: number;
   /** The file's size when a read last reached its end (everything before was read), else -1. */
   private eofAt = -1;
+  private eofMtime = -1n;
   /** Bytes of log per event produced, measured as the file is read (LiteLLM lines: a few hundred). */
   private bytesPerEvent = 256;
 
@@ -55,9 +56,12 @@ export class TrackedFile {
   /** Reads at most about `budget` bytes and commits what they hold; `atEof` also reads an unterminated last entry that parses. */
   async read(store: Store, opts: IngestOptions, budget: number, atEof: boolean): Promise<ReadOutcome> {
     // Nothing new (the common case while following): one fstat, no head check, no read.
-    const size = Number((await this.handle.stat()).size);
-    if (size === this.eofAt && !(atEof && size > resumeOf(this.state))) return 'eof';
+    // (Same size and modification time: a copytruncate rewrite to the same size still changes the time.)
+    const st = await this.handle.stat({ bigint: true });
+    const size = Number(st.size);
+    if (size === this.eofAt && st.mtimeNs === this.eofMtime && !(atEof && size > resumeOf(this.state))) return 'eof';
     this.eofAt = -1;
+    this.eofMtime = st.mtimeNs;
     // Truncated and rewritten since the last look (copytruncate): reading on at the old offset would read garbage.
     if (this.detachedAt === undefined && (await this.headChanged())) return 'truncated';
     const ahead: Piece[] = [];
