@@ -79,7 +79,7 @@ export function ingestRoute(o: IngestEndpointOptions) {
     const counts = emptyCounts();
     counts.read = list.length;
     counts.mapped = list.length;
-    o.store.commitChunk({ scope: 'ingest', records: records.snapshot(), dropped: 0, counts });
+    o.store.commitChunk({ scope: 'ingest', records: records.slab(), dropped: 0, counts });
     answer(res, 202, { accepted: list.length });
   };
 }

@@ -1,5 +1,6 @@
 // Event records as JSON text, written field by field in one fixed order: the bytes that are stored, batched and re-sent.
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+/** Printable ASCII that JSON writes as it is (no quote, backslash or control character). */
+export const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /** JSON text of a string; the common plain-ASCII case skips JSON.stringify. */
 export function jsonString(v: string): string {

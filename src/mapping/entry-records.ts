@@ -2,13 +2,18 @@
 // fields, so each shared run of bytes is encoded once, in the first record that has it, and copied after.
 import { RecordBuffer } from './record-buffer.js';
 
-const meterLiterals = new Map<string, Buffer>();
-/** `"meterApiName":"<name>","meterValue":`, encoded once per meter name. */
-function meterLiteral(name: string): Buffer {
-  let lit = meterLiterals.get(name);
-  if (lit === undefined) meterLiterals.set(name, (lit = Buffer.from('"meterApiName":' + JSON.stringify(name) + ',"meterValue":')));
-  return lit;
+/** `text(name)` encoded once per name, then served from memory. */
+function encodedOnce(text: (name: string) => string): (name: string) => Buffer {
+  const cache = new Map<string, Buffer>();
+  return (name) => {
+    let lit = cache.get(name);
+    if (lit === undefined) cache.set(name, (lit = Buffer.from(text(name))));
+    return lit;
+  };
 }
+
+/** `"meterApiName":"<name>","meterValue":` */
+const meterLiteral = encodedOnce((name) => '"meterApiName":' + JSON.stringify(name) + ',"meterValue":');
 
 export type TokenType = 'in' | 'out';
 export type CacheKind = 'r' | 'c' | 'n';
@@ -25,13 +30,8 @@ const COMMA = Buffer.from(',');
 const RECORD_END = Buffer.from('}}\n');
 const ERROR_KEY = Buffer.from(',"error_code":');
 
-const keyLiterals = new Map<string, Buffer>();
-/** `,"<key>":`, encoded once per dimension key (the comma is left out for the first). */
-function keyLiteral(key: string): Buffer {
-  let lit = keyLiterals.get(key);
-  if (lit === undefined) keyLiterals.set(key, (lit = Buffer.from(',' + JSON.stringify(key) + ':')));
-  return lit;
-}
+/** `,"<key>":` for a dimension key (the comma is left out for the first). */
+const keyLiteral = encodedOnce((key) => ',' + JSON.stringify(key) + ':');
 
 // The shared runs: the head; time + dimensions up to the token fields, at the start or end time; the same ending
 // the record, for meters without token fields; the error code ending a token record; the dimensions alone.
@@ -45,7 +45,7 @@ const scratch = new RecordBuffer(1 << 14);
 
 export class EntryRecords {
   /** Each shared run once written: a view of its bytes (still right if the buffer grows: they never change). */
-  private readonly runs: (Buffer | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+  private readonly runs = new Array<Buffer | undefined>(7).fill(undefined);
 
   /**
    * `head`: `{"uniqueId":…,` (and customerId); `pairs`: the shared dimensions (key, value, …); `errorCode`: a

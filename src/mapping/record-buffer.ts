@@ -1,18 +1,12 @@
 // Event records written straight to bytes, newline-terminated, in one growable buffer: no per-record strings.
 
-const NON_ASCII = /[^\x00-\x7f]/;
-/** Printable ASCII that JSON writes as it is (no quote, backslash or control character). */
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+import { PLAIN } from './encode.js';
 
 /** Node's direct string writers (Buffer#latin1Write / #utf8Write) skip Buffer#write's argument handling. */
 type FastWrite = (s: string, offset: number) => number;
 const proto = Buffer.prototype as unknown as { latin1Write?: FastWrite; utf8Write?: FastWrite };
 const latin1: FastWrite = proto.latin1Write ?? function (this: Buffer, s, o) { return this.write(s, o, 'latin1'); };
 const utf8: FastWrite = proto.utf8Write ?? function (this: Buffer, s, o) { return this.write(s, o, 'utf8'); };
-
-export function isAscii(s: string): boolean {
-  return !NON_ASCII.test(s);
-}
 
 export class RecordBuffer {
   private buf: Buffer;
@@ -102,12 +96,6 @@ export class RecordBuffer {
     this.ends.push(this.pos);
   }
 
-  /** Everything after record number `count` is dropped (an entry that did not fit). */
-  truncate(count: number): void {
-    this.ends.length = count;
-    this.pos = count === 0 ? 0 : this.ends[count - 1];
-  }
-
   /** The records from number `from` on, each followed by a newline (a view, valid until the next write). */
   bytes(from = 0): Buffer {
     return this.buf.subarray(from === 0 ? 0 : this.ends[from - 1], this.pos);
@@ -121,11 +109,6 @@ export class RecordBuffer {
   /** All records as a slab viewing this buffer's bytes: for a buffer that is not written again. */
   slab(): { data: Buffer; ends: number[] } {
     return { data: this.buf.subarray(0, this.pos), ends: this.ends };
-  }
-
-  /** A compact copy of all records and their end offsets, to keep after this buffer is reused. */
-  snapshot(): { data: Buffer; ends: number[] } {
-    return { data: Buffer.from(this.buf.subarray(0, this.pos)), ends: this.ends.slice() };
   }
 
   strings(from = 0): string[] {

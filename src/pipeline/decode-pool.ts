@@ -16,10 +16,6 @@ export interface Decoder {
 type Pending = (d: Decoded | undefined) => void;
 interface Thread { worker: Worker; pending: Map<number, Pending> }
 
-export function inlineDecoder(cfg: DecodeConfig): Decoder {
-  return { decode: async (req) => decodePiece(req, cfg), close: async () => undefined };
-}
-
 export class DecodePool implements Decoder {
   private threads: Thread[] = [];
   private nextId = 0;

@@ -71,7 +71,13 @@ export class TrackedFile {
     let grow = 0;
     let left = budget;
     let eof = false;
-    const drop = () => { ahead.length = 0; };
+    /** Pieces read ahead are dropped and reading goes on from the committed reader state. */
+    const rewind = () => {
+      ahead.length = 0;
+      at = resumeOf(this.state);
+      guess = this.state;
+      eof = false;
+    };
     for (;;) {
       while (!eof && guess && left > 0 && ahead.length < this.depth) {
         // Near a full buffer, read only about what fits: a cut mid-piece means decoding the rest again later.
@@ -109,31 +115,14 @@ export class TrackedFile {
       const d = await piece.result;
       if (d === undefined || (piece.state !== this.state && !sameStart(piece.state, this.state))) {
         // Decoded from a wrong guess (the piece before ended inside a multi-line entry), or lost: read it again.
-        drop();
-        at = resumeOf(this.state);
-        guess = this.state;
-        eof = false;
+        rewind();
         continue;
       }
-      const before = this.committed;
-      const r = commitDecoded(store, d, this.src(), opts);
-      this.committed = r.checkpoint;
-      if (r.events > 0) this.bytesPerEvent = Math.max(16, (r.checkpoint - before) / r.events);
-      if (r.blocked) {
-        drop();
-        this.state = lineStartAt(r.checkpoint);
-        return 'blocked';
-      }
-      this.state = d.state;
+      if (this.commit(store, d, opts)) return 'blocked';
       const head = await this.growHead(store);
       if (head === 'changed') return 'truncated';
-      if (head === 'grown' || (ahead.length === 0 && guess === undefined)) {
-        // Pieces ahead were decoded with the shorter head as the source's identity (ids of entries without one).
-        drop();
-        at = resumeOf(this.state);
-        guess = this.state;
-        eof = false;
-      }
+      // Pieces ahead were decoded with the shorter head as the source's identity (ids of entries without one).
+      if (head === 'grown' || (ahead.length === 0 && guess === undefined)) rewind();
     }
     if (eof && atEof && this.readEnd > resumeOf(this.state)) {
       // An unterminated last entry: read if it parses whole (a writer that never ends its last line).
@@ -142,13 +131,20 @@ export class TrackedFile {
       const { bytesRead } = await this.handle.read(buf, 0, buf.length, from);
       const d = await this.decode(buf.subarray(0, bytesRead), this.state, 'soft', opts);
       if (d === undefined) return 'more';
-      const r = commitDecoded(store, d, this.src(), opts);
-      this.committed = r.checkpoint;
-      this.state = r.blocked ? lineStartAt(r.checkpoint) : d.state;
-      if (r.blocked) return 'blocked';
+      if (this.commit(store, d, opts)) return 'blocked';
     }
     if (eof) this.eofAt = this.readEnd;
     return eof ? 'eof' : 'more';
+  }
+
+  /** Commits a piece decoded from the current state; true when the buffer took only part of it (blocked). */
+  private commit(store: Store, d: Decoded, opts: IngestOptions): boolean {
+    const before = this.committed;
+    const r = commitDecoded(store, d, this.src(), opts);
+    this.committed = r.checkpoint;
+    if (r.events > 0) this.bytesPerEvent = Math.max(16, (r.checkpoint - before) / r.events);
+    this.state = r.blocked ? lineStartAt(r.checkpoint) : d.state;
+    return r.blocked;
   }
 
   private decode(bytes: Buffer, state: ReaderState, eof: 'no' | 'soft', opts: IngestOptions): Promise<Decoded | undefined> {

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend, OutgoingBatch, SendResult } from '../../src/backends/types.js';
 import { Flusher } from '../../src/ship/flusher.js';
-import { inlineDecoder } from '../../src/pipeline/decode-pool.js';
+import { DecodePool } from '../../src/pipeline/decode-pool.js';
 import { FileSource } from '../../src/source/file-source.js';
 import { Store } from '../../src/state/store.js';
 import { MAPPING, slpLine, tempDir } from '../helpers.js';
@@ -51,7 +51,7 @@ class System {
     // guess, and pretty-printed entries make some guesses wrong.
     this.source = new FileSource(this.store, {
       patterns: [join(this.dir, 'app.log*')], pollMs: 0, readFrom: 'beginning', rotateWaitMs: 0, maxLineBytes: 1 << 20, ingest, log, now: Date.now,
-      decoder: inlineDecoder({ mapping: MAPPING, maxEntryBytes: 1 << 20 }), decodeDepth: 3, pieceBytes: 300,
+      decoder: new DecodePool({ mapping: MAPPING, maxEntryBytes: 1 << 20 }, 0), decodeDepth: 3, pieceBytes: 300,
     });
     this.flusher = new Flusher(this.store, this.backend, {
       batchSize: 5, flushIntervalMs: 0, maxBufferSize: 50, prefix: 'p', backoff: { baseMs: 1, capMs: 2, random: () => 0.5 },
