@@ -74,12 +74,13 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const sending = new AbortController();
     const deadline = new AbortController();
     const sender = flusher.run(sending.signal, deadline.signal);
-    // A full buffer resumes reading once a quarter of it is free again (or a poll interval passed): resuming at
-    // the first ack would read in slivers, one small commit per batch sent.
-    const waitForRoom = async () => {
+    // A full buffer resumes reading once a quarter of it (or what a waiting piece needs) is free again, or a poll
+    // interval passed: resuming at the first ack would read in slivers, one small commit per batch sent.
+    const waitForRoom = async (need: number) => {
       const until = deps.now() + s.pollInterval * 1000;
+      const room = Math.max(need, s.maxBufferSize * 0.25);
       do await flusher.acked.wait(Math.max(1, until - deps.now()), reading.signal);
-      while (!reading.signal.aborted && deps.now() < until && store.bufferedEvents > s.maxBufferSize * 0.75);
+      while (!reading.signal.aborted && deps.now() < until && s.maxBufferSize - store.bufferedEvents < room);
     };
     const files = new FileSource(store, {
       patterns, pollMs: s.pollInterval * 1000, readFrom: s.readFrom, rotateWaitMs: Math.max(5000, 2 * s.pollInterval * 1000),
@@ -91,7 +92,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const watcher = once || patterns.length === 0 ? undefined : await watchForChanges(patterns, () => wake.poke(), log);
     const stopProgress = once && deps.progress ? startProgress(deps.progress, files, store, deps.now) : undefined;
     const sources: Promise<void>[] = [];
-    if (useStdin) sources.push(readStream(deps.stdin, store, ingest, s.maxLineBytes, reading.signal, waitForRoom));
+    if (useStdin) sources.push(readStream(deps.stdin, store, ingest, s.maxLineBytes, reading.signal, () => waitForRoom(0)));
     if (patterns.length > 0) sources.push(once ? files.once(reading.signal, waitForRoom) : files.follow(reading.signal, wake, waitForRoom));
     // With only the HTTP endpoint as input, run until told to stop.
     if (sources.length === 0) sources.push(new Promise<void>((resolve) => reading.signal.addEventListener('abort', () => resolve(), { once: true })));

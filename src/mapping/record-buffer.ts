@@ -14,8 +14,9 @@ export class RecordBuffer {
   /** Offset just past each record's newline. */
   private readonly ends: number[] = [];
 
-  constructor(size = 1 << 16) {
-    this.buf = Buffer.allocUnsafe(size);
+  /** `reuse`: memory to write into first (a buffer whose records were consumed), instead of a new one. */
+  constructor(size = 1 << 16, reuse?: Buffer) {
+    this.buf = reuse ?? Buffer.allocUnsafe(size);
   }
 
   get count(): number {

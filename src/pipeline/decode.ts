@@ -64,9 +64,10 @@ class ItemSink implements ReaderSink {
 
 /** Feeds `bytes` (or nothing) to `reader` and collects the result; the reader keeps its state for the next call. */
 export function decodeWith(reader: EntryReader, bytes: Uint8Array | null, eof: DecodeRequest['eof'], cfg: DecodeConfig,
-  sourceId: string, fallbackTimeMs: number): Decoded {
+  sourceId: string, fallbackTimeMs: number, spare?: (size: number) => Buffer | undefined): Decoded {
   // Records take about as many bytes as the log lines they come from; room for twice that avoids a regrowth.
-  const records = new RecordBuffer(Math.max(1 << 16, 2 * (bytes?.length ?? 0)));
+  const size = Math.max(1 << 16, 2 * (bytes?.length ?? 0));
+  const records = new RecordBuffer(size, spare?.(size));
   const sink = new ItemSink(cfg.mapping, sourceId, fallbackTimeMs, records);
   if (bytes) reader.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), sink);
   if (eof !== 'no') reader.finish(sink, eof === 'final');
@@ -78,6 +79,6 @@ export function decodeWith(reader: EntryReader, bytes: Uint8Array | null, eof: D
 }
 
 /** A piece decoded by a reader restored from `req.state`: pure, for the decode threads. */
-export function decodePiece(req: DecodeRequest, cfg: DecodeConfig): Decoded {
-  return decodeWith(new EntryReader(cfg.maxEntryBytes, req.state), req.bytes, req.eof, cfg, req.sourceId, req.fallbackTimeMs);
+export function decodePiece(req: DecodeRequest, cfg: DecodeConfig, spare?: (size: number) => Buffer | undefined): Decoded {
+  return decodeWith(new EntryReader(cfg.maxEntryBytes, req.state), req.bytes, req.eof, cfg, req.sourceId, req.fallbackTimeMs, spare);
 }

@@ -14,21 +14,38 @@ function isMetadata(r: Buffer): boolean {
   return at >= 0;
 }
 
+let kept: Buffer | undefined;
+/** Memory for an array that is compressed right away (one buffer, grown as needed, instead of one per batch). */
+function scratch(size: number): Buffer {
+  if (!kept || kept.length < size) kept = Buffer.allocUnsafeSlow(Math.max(size, 1 << 20));
+  return kept.subarray(0, size);
+}
+
 /**
- * The JSON array of the records, each distinct object-metadata record at most once (mapping.md §6). Usage records
- * only (the common case): one copy of the slab with its newlines turned into commas.
+ * The JSON array of the records (given in parts, in order), each distinct object-metadata record at most once
+ * (mapping.md §6). Usage records only (the common case): one copy of each part with its newlines turned into
+ * commas, into memory that the next call writes again (the array is compressed at once).
  */
-export function jsonArray(slab: Slab): Buffer {
-  const { data, ends } = slab;
-  if (ends.length === 0) return Buffer.from('[]');
-  let start = 0;
-  for (let i = 0; i < ends.length && data[start + 2] === 0x75 /* u */; i++) start = ends[i];
-  if (start < data.length) return dedupedArray(slabRecords(slab));
-  const out = Buffer.allocUnsafe(data.length + 1);
+export function jsonArray(parts: Slab[]): Buffer {
+  let size = 1;
+  for (const p of parts) {
+    const { data, ends } = p;
+    let start = 0;
+    for (let i = 0; i < ends.length && data[start + 2] === 0x75 /* u */; i++) start = ends[i];
+    if (start < data.length) return dedupedArray(parts.flatMap(slabRecords));
+    size += data.length;
+  }
+  if (size === 1) return Buffer.from('[]');
+  const out = scratch(size);
+  let pos = 0;
+  for (const { data, ends } of parts) {
+    out[pos] = 0x2c;
+    data.copy(out, pos + 1);
+    for (let i = 0; i < ends.length - 1; i++) out[pos + ends[i]] = 0x2c;
+    pos += data.length;
+  }
   out[0] = 0x5b;
-  data.copy(out, 1);
-  for (let i = 0; i < ends.length - 1; i++) out[ends[i]] = 0x2c;
-  out[data.length] = 0x5d;
+  out[pos] = 0x5d;
   return out;
 }
 
@@ -57,9 +74,9 @@ function dedupedArray(records: Buffer[]): Buffer {
   return out.subarray(0, pos);
 }
 
-/** `records` in event order; `firstTimeMs` is the meter time of the batch's first event. */
-export function buildBatch(records: Slab, firstTimeMs: number, prefix: string, gzipLevel = 1): BuiltBatch {
-  const body = gzipSync(jsonArray(records), { level: gzipLevel });
+/** `parts`: the records in event order; `firstTimeMs` is the meter time of the batch's first event. */
+export function buildBatch(parts: Slab[], firstTimeMs: number, prefix: string, gzipLevel = 1): BuiltBatch {
+  const body = gzipSync(jsonArray(parts), { level: gzipLevel });
   // The name comes from the bytes that are stored and re-sent, so a re-send lands on the same object.
   const id = createHash('sha256').update(body).digest('hex').slice(0, 32);
   return { key: objectKey(prefix, firstTimeMs, id), body };

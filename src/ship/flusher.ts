@@ -127,8 +127,9 @@ export class Flusher {
     }
   }
 
-  private build(records: Slab) {
-    return buildBatch(records, recordTime(slabRecord(records, 0)), this.opts.prefix);
+  private build(parts: Slab[]) {
+    const first = parts.find((p) => p.ends.length > 0);
+    return buildBatch(parts, first ? recordTime(slabRecord(first, 0)) : this.opts.now(), this.opts.prefix);
   }
 
   private async sendOnce(row: BatchRow, signal: AbortSignal): Promise<SendResult['kind']> {

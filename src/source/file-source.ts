@@ -8,7 +8,7 @@ import type { Wakeup } from '../ship/signal.js';
 import type { Store } from '../state/store.js';
 import { expandGlob } from './glob.js';
 import { resolveCheckpoint } from './identity.js';
-import { TrackedFile, type ReadOutcome } from './tracked-file.js';
+import { TrackedFile, type ReadOutcome, type RoomWait } from './tracked-file.js';
 
 export interface FileSourceOptions {
   patterns: string[];
@@ -106,11 +106,11 @@ export class FileSource {
   }
 
   /** Reads every file a round; 'blocked' when the buffer is full, 'more' when a file has more than a round's budget. */
-  async readRound(final: boolean): Promise<ReadOutcome> {
+  async readRound(final: boolean, waitForRoom?: RoomWait): Promise<ReadOutcome> {
     let more = false;
     for (const [key, tf] of this.tracked) {
       const retiring = tf.detachedAt !== undefined && this.opts.now() - tf.detachedAt >= this.opts.rotateWaitMs;
-      const out = await tf.read(this.store, this.opts.ingest, ROUND_BUDGET, final || retiring);
+      const out = await tf.read(this.store, this.opts.ingest, ROUND_BUDGET, final || retiring, waitForRoom);
       if (out === 'blocked') return 'blocked';
       if (out === 'truncated') {
         await this.truncated(key, tf, tf.size);
@@ -129,25 +129,25 @@ export class FileSource {
   }
 
   /** Follow mode: until `signal` aborts. `waitForRoom` resolves when the buffer may have room again. */
-  async follow(signal: AbortSignal, wake: Wakeup, waitForRoom: () => Promise<void>): Promise<void> {
+  async follow(signal: AbortSignal, wake: Wakeup, waitForRoom: RoomWait): Promise<void> {
     while (!signal.aborted) {
       if (this.opts.now() - this.lastScan >= this.opts.pollMs) await this.scan();
-      const out = await this.readRound(false);
+      const out = await this.readRound(false, waitForRoom);
       if (signal.aborted) break;
-      if (out === 'blocked') await waitForRoom();
+      if (out === 'blocked') await waitForRoom(0);
       else if (out === 'eof') await wake.wait(this.opts.pollMs, signal);
       else await new Promise((r) => setImmediate(r));
     }
   }
 
   /** Catch-up: every matched file read to its end once. */
-  async once(signal: AbortSignal, waitForRoom: () => Promise<void>): Promise<void> {
+  async once(signal: AbortSignal, waitForRoom: RoomWait): Promise<void> {
     await this.scan();
     while (!signal.aborted) {
-      const out = await this.readRound(true);
+      const out = await this.readRound(true, waitForRoom);
       if (this.lastScan === -Infinity) await this.scan();
       else if (out === 'eof') return;
-      if (out === 'blocked') await waitForRoom();
+      if (out === 'blocked') await waitForRoom(0);
     }
   }
 

@@ -16,6 +16,9 @@ export type ReadOutcome = 'eof' | 'blocked' | 'more' | 'truncated';
 /** A piece under way: its bytes' range and the reader state it was decoded from (a guess when it is ahead). */
 interface Piece { from: number; to: number; state: ReaderState; result: Promise<Decoded | undefined> }
 
+/** Resolves when the buffer has room for `need` events, or after a while (a poll interval), or at a stop. */
+export type RoomWait = (need: number) => Promise<void>;
+
 const lineStartAt = (offset: number): ReaderState => ({ lineStart: offset, skipLen: 0, acc: null });
 const resumeOf = (s: ReaderState) => s.lineStart + s.skipLen;
 
@@ -53,8 +56,11 @@ export class TrackedFile {
   get readPosition(): number { return Math.max(this.readEnd, resumeOf(this.state)); }
   get checkpoint(): number { return this.committed; }
 
-  /** Reads at most about `budget` bytes and commits what they hold; `atEof` also reads an unterminated last entry that parses. */
-  async read(store: Store, opts: IngestOptions, budget: number, atEof: boolean): Promise<ReadOutcome> {
+  /**
+   * Reads at most about `budget` bytes and commits what they hold; `atEof` also reads an unterminated last entry that
+   * parses. A decoded piece that does not fit a full buffer waits (once) on `waitForRoom` while later pieces decode.
+   */
+  async read(store: Store, opts: IngestOptions, budget: number, atEof: boolean, waitForRoom?: RoomWait): Promise<ReadOutcome> {
     // Nothing new (the common case while following): one fstat, no head check, no read.
     // (Same size and modification time: a copytruncate rewrite to the same size still changes the time.)
     const st = await this.handle.stat({ bigint: true });
@@ -80,14 +86,11 @@ export class TrackedFile {
     };
     for (;;) {
       while (!eof && guess && left > 0 && ahead.length < this.depth) {
-        // Near a full buffer, read only about what fits: a cut mid-piece means decoding the rest again later.
-        const room = opts.bufferFull === 'block' ? roomLeft(store, opts) - ahead.reduce((n, p) => n + (p.to - p.from), 0) / this.bytesPerEvent : Infinity;
-        if (room <= 0 && (ahead.length > 0 || store.bufferedEvents > 0)) {
-          if (ahead.length === 0) return 'blocked';
-          break;
-        }
-        const want = Math.max(Math.min(this.pieceBytes, 64 << 10), Math.min(this.pieceBytes, left, Math.floor(room * this.bytesPerEvent)), grow);
-        const buf = Buffer.allocUnsafeSlow(want);
+        // A piece holds at most about half the buffer's events, so that it can wait for room and go in whole
+        // (a cut mid-piece means decoding the rest again later).
+        const fits = opts.bufferFull === 'block' ? (opts.maxBufferSize / 2) * this.bytesPerEvent : Infinity;
+        const want = Math.max(Math.min(this.pieceBytes, 64 << 10), Math.min(this.pieceBytes, left, Math.floor(fits)), grow);
+        const buf = this.decoder.alloc(want);
         const { bytesRead } = await this.handle.read(buf, 0, want, at);
         if (bytesRead === 0) { eof = true; break; }
         this.readEnd = Math.max(this.readEnd, at + bytesRead);
@@ -115,8 +118,12 @@ export class TrackedFile {
       const d = await piece.result;
       if (d === undefined || (piece.state !== this.state && !sameStart(piece.state, this.state))) {
         // Decoded from a wrong guess (the piece before ended inside a multi-line entry), or lost: read it again.
+        if (d) this.decoder.release(d);
         rewind();
         continue;
+      }
+      if (waitForRoom && opts.bufferFull === 'block' && d.ends.length > roomLeft(store, opts) && d.ends.length <= opts.maxBufferSize / 2) {
+        await waitForRoom(d.ends.length);
       }
       if (this.commit(store, d, opts)) return 'blocked';
       const head = await this.growHead(store);
@@ -127,8 +134,8 @@ export class TrackedFile {
     if (eof && atEof && this.readEnd > resumeOf(this.state)) {
       // An unterminated last entry: read if it parses whole (a writer that never ends its last line).
       const from = resumeOf(this.state);
-      const buf = Buffer.allocUnsafeSlow(this.readEnd - from);
-      const { bytesRead } = await this.handle.read(buf, 0, buf.length, from);
+      const buf = this.decoder.alloc(this.readEnd - from);
+      const { bytesRead } = await this.handle.read(buf, 0, this.readEnd - from, from);
       const d = await this.decode(buf.subarray(0, bytesRead), this.state, 'soft', opts);
       if (d === undefined) return 'more';
       if (this.commit(store, d, opts)) return 'blocked';
@@ -141,6 +148,7 @@ export class TrackedFile {
   private commit(store: Store, d: Decoded, opts: IngestOptions): boolean {
     const before = this.committed;
     const r = commitDecoded(store, d, this.src(), opts);
+    this.decoder.release(d);
     this.committed = r.checkpoint;
     if (r.events > 0) this.bytesPerEvent = Math.max(16, (r.checkpoint - before) / r.events);
     this.state = r.blocked ? lineStartAt(r.checkpoint) : d.state;

@@ -8,16 +8,17 @@ import { gunzipSync } from 'node:zlib';
 import type { EntryCounts } from '../entries/counts.js';
 import { FileRecords } from './file-records.js';
 import { migrate } from './migrations.js';
-import { joinSlabs, recordTime, slabFrom, slabOf, slabRange, type Slab } from './segments.js';
+import { recordTime, slabFrom, slabOf, slabRange, type Slab } from './segments.js';
 import { SQL } from './sql.js';
 
 export type { FileRecord } from './file-records.js';
 export interface BatchRow { id: number; lo: number; hi: number; key: string; body: Buffer; event_count: number; attempts: number }
 export interface DeadLetter { id: number; record: string; time_ms: number; status: number | null; reason: string; created_ms: number }
 /** Makes a batch's object name and gzip body from its records, once; `kept` is how many records the body holds. */
-export type BatchBuilder = (records: Slab) => { key: string; body: Buffer };
+export type BatchBuilder = (parts: Slab[]) => { key: string; body: Buffer };
 
-/** What one read chunk commits at once: its events, its counts, and where the source now stands. */
+/** What one read chunk commits at once: its events, its counts, and where the source now stands. No view of
+ *  `records` is kept: their memory may be reused once `commitChunk` returns. */
 export interface ChunkCommit {
   scope: string;
   records?: Slab;
@@ -43,6 +44,8 @@ export class Store {
   private pending: { slab: Slab; createdMs: number }[] = [];
   private pendingFrom = 0;
   private pendingCount = 0;
+  /** Memory for the records left over after a commit's batches (see `keep`). */
+  private carry?: Buffer;
   private inBatches: number;
   private batching?: { size: number; build: BatchBuilder };
   /** Called after a commit that added events (the flusher listens). */
@@ -131,12 +134,10 @@ export class Store {
     if (this.batching) while (this.pendingCount >= this.batching.size) this.cut(this.batching.size, this.batching.build);
     const last = this.pending[this.pending.length - 1];
     if (last && last.slab.data.buffer === data.buffer) {
-      // What waits for the next batch is copied out, so the chunk's whole record buffer is not kept for it.
+      // What waits for the next batch is copied out: the caller's record buffer is free (reused) once this returns.
       const rest = slabRange(last.slab, last === this.pending[0] ? this.pendingFrom : 0, last.slab.ends.length);
-      if (rest.data.length < data.buffer.byteLength / 2) {
-        last.slab = { data: Buffer.from(rest.data), ends: rest.ends };
-        if (last === this.pending[0]) this.pendingFrom = 0;
-      }
+      last.slab = { data: this.keep(rest.data, this.pending.length === 1), ends: rest.ends };
+      if (last === this.pending[0]) this.pendingFrom = 0;
     }
     const left = Math.min(ends.length, this.nextSeq - 1 - this.cursor);
     if (left > 0) {
@@ -146,13 +147,24 @@ export class Store {
     this.s.setMeta.run('next_seq', String(this.nextSeq));
   }
 
+  /**
+   * A copy of records that wait for the next batch. When nothing else waits (the common case), into the one buffer
+   * kept for that: what it held before has gone into batches.
+   */
+  private keep(bytes: Buffer, alone: boolean): Buffer {
+    if (!alone) return Buffer.from(bytes);
+    if (!this.carry || this.carry.length < bytes.length) this.carry = Buffer.allocUnsafeSlow(Math.max(bytes.length, 1 << 19));
+    bytes.copy(this.carry);
+    return this.carry.subarray(0, bytes.length);
+  }
+
   private queue(slab: Slab, createdMs: number): void {
     this.pending.push({ slab, createdMs });
     this.pendingCount += slab.ends.length;
   }
 
-  /** The first `n` waiting records, as one slab. */
-  private take(n: number): Slab {
+  /** The first `n` waiting records, in parts (views of the slabs they are in). */
+  private take(n: number): Slab[] {
     const parts: Slab[] = [];
     this.pendingCount -= n;
     while (n > 0) {
@@ -165,13 +177,13 @@ export class Store {
         this.pendingFrom = 0;
       } else this.pendingFrom = to;
     }
-    return joinSlabs(parts);
+    return parts;
   }
 
   private cut(n: number, build: BatchBuilder): number {
-    const records = this.take(n);
-    const count = records.ends.length;
-    const { key, body } = build(records);
+    const parts = this.take(n);
+    const { key, body } = build(parts);
+    const count = n;
     const lo = this.cursor + 1;
     this.cursor += count;
     const id = Number(this.s.insertBatch.run(lo, this.cursor, key, body, count, this.now()).lastInsertRowid);
@@ -247,7 +259,7 @@ export class Store {
       let lo = batch.lo;
       for (const group of groups) {
         if (group.length === 0) continue;
-        const { key, body } = build(slabFrom(group));
+        const { key, body } = build([slabFrom(group)]);
         this.s.insertBatch.run(lo, lo + group.length - 1, key, body, group.length + extra, this.now());
         lo += group.length;
         extra = 0;

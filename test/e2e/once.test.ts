@@ -52,6 +52,21 @@ describe('--once', () => {
     expect((await status(state)).events).toMatchObject({ produced: 40, accepted: 40, buffered: 0 });
   });
 
+  it('a file of many pieces, through the decode thread with a small buffer, delivers exactly what map produces', async () => {
+    // ~6 MB: pieces of up to 1 MB come back from the thread and are read into again, record buffers are written
+    // again, pieces wait for room in a 4,000-event buffer, and 300-event batches span pieces.
+    const pad = 'x'.repeat(1100);
+    const text = Array.from({ length: 5000 }, (_, i) => slpLine(`p-${i}`, { pad, i })).join('\n') + '\n';
+    writeFileSync(join(logs, 'big.jsonl'), text);
+    const r = await run(['--once', join(logs, 'big.jsonl')], fastEnv(state, out, { AFLO_MAX_BUFFER_SIZE: '4000', AFLO_BATCH_SIZE: '300' }));
+    expect(r.code).toBe(0);
+    const mapped = await run(['map', join(logs, 'big.jsonl')]);
+    const expected = mapped.stdout.trim().split('\n').map((l) => JSON.stringify(JSON.parse(l)));
+    expect(expected).toHaveLength(20000);
+    expect(delivered(out).sort()).toEqual(expected.sort());
+    expect(balanced(await status(state))).toBe(true);
+  });
+
   it('reads stdin with -', async () => {
     const r = await run(['--once', '-'], fastEnv(state, out), lines('s', 5));
     expect(r.code).toBe(0);
