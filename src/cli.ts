@@ -10,6 +10,12 @@ import type { MapInput } from './commands/map.js';
 import { mappingOptions } from './commands/mapping-options.js';
 import { validateForShipping } from './config/load.js';
 import { secretValues } from './config/redact.js';
+import { setFlagsFromString } from 'node:v8';
+
+// The main thread allocates little but keeps pieces and batches alive across scavenges, so V8 grows its young
+// generation step by step to 32 MB over a long run; kept at its initial size, peak RSS is ~14 MB lower and the time
+// the same (measured with bench/). The decode threads' young generation is capped where they are started.
+setFlagsFromString('--semi-space-growth-factor=1');
 
 const EXIT_USAGE = 2;
 

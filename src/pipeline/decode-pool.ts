@@ -27,7 +27,7 @@ export class DecodePool implements Decoder {
   private threads: Thread[] = [];
   private nextId = 0;
   /** Piece buffers the threads gave back, and record buffers to give them (only while there are threads). */
-  private readonly inputs = new BufferShelf(8);
+  private readonly inputs = new BufferShelf(4);
   private spares: ArrayBuffer[] = [];
 
   /** `threads` 0, or a build without the compiled thread script (tests run from sources), decodes inline. */
@@ -79,7 +79,7 @@ export class DecodePool implements Decoder {
 
   release(d: Decoded): void {
     // Inline decoding keeps nothing: a reader state may view its input, and buffers are not shared with a thread.
-    if (this.threads.length === 0 || this.spares.length >= 2) return;
+    if (this.threads.length === 0 || this.spares.length >= 1) return;
     const b = d.data.buffer as ArrayBuffer;
     if (d.data.byteOffset === 0 && b.byteLength >= 1 << 16) this.spares.push(b);
   }

@@ -5,7 +5,7 @@ import { BufferShelf } from './buffer-shelf.js';
 
 const cfg = workerData as DecodeConfig;
 /** Record buffers the main thread is done with, written into again (no fresh memory per piece). */
-const spares = new BufferShelf(4);
+const spares = new BufferShelf(2);
 
 parentPort?.on('message', (msg: { id: number; req: DecodeRequest; spares: ArrayBuffer[] }) => {
   for (const b of msg.spares) spares.put(b);

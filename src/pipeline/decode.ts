@@ -66,7 +66,7 @@ class ItemSink implements ReaderSink {
 export function decodeWith(reader: EntryReader, bytes: Uint8Array | null, eof: DecodeRequest['eof'], cfg: DecodeConfig,
   sourceId: string, fallbackTimeMs: number, spare?: (size: number) => Buffer | undefined): Decoded {
   // Records take about as many bytes as the log lines they come from; room for twice that avoids a regrowth.
-  const size = Math.max(1 << 16, 2 * (bytes?.length ?? 0));
+  const size = Math.max(1 << 16, Math.ceil(1.25 * (bytes?.length ?? 0)));
   const records = new RecordBuffer(size, spare?.(size));
   const sink = new ItemSink(cfg.mapping, sourceId, fallbackTimeMs, records);
   if (bytes) reader.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), sink);

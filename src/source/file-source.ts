@@ -53,6 +53,7 @@ export class FileSource {
     for (const path of paths) {
       let st;
       try { st = await stat(path, { bigint: true }); } catch { continue; }
+      if (!st.isFile()) continue;
       const key = `${st.dev}:${st.ino}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -1,5 +1,5 @@
 // Expands a path pattern with *, ? and [...] in any segment (no `**`), as the shell would, sorted.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 
 const MAGIC = /[*?[]/;
@@ -26,15 +26,12 @@ function segmentRegex(segment: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-/** Files (not directories) matching `pattern`; a pattern without wildcards is returned when it exists. */
+/**
+ * Paths matching `pattern`, sorted; a pattern without wildcards is returned as it is. Whether each exists and is a
+ * file is for the caller to check (it stats them anyway: one stat per file and scan, not two).
+ */
 export async function expandGlob(pattern: string): Promise<string[]> {
-  if (!hasMagic(pattern)) {
-    try {
-      return (await stat(pattern)).isFile() ? [pattern] : [];
-    } catch {
-      return [];
-    }
-  }
+  if (!hasMagic(pattern)) return [pattern];
   const parts = pattern.split('/');
   let bases = [isAbsolute(pattern) ? '/' : '.'];
   for (let i = isAbsolute(pattern) ? 1 : 0; i < parts.length; i++) {
@@ -50,11 +47,7 @@ export async function expandGlob(pattern: string): Promise<string[]> {
     }
     bases = next;
   }
-  const files: string[] = [];
-  for (const p of bases) {
-    try { if ((await stat(p)).isFile()) files.push(p); } catch { /* gone */ }
-  }
-  return files.sort();
+  return bases.sort();
 }
 
 /** Directories to watch for early wake-ups: the literal part of each pattern. */
