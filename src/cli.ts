@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The command-line entry: the only module that touches argv, env, signals, stdio and the exit code.
-import { createReadStream, readFileSync, openSync, closeSync } from 'node:fs';
+import { readFileSync, openSync, closeSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { parseEnvFile } from './config/env-file.js';
@@ -63,6 +63,8 @@ async function mapCommand(args: Record<string, unknown>): Promise<number> {
   if (!opts.ok) throw new UsageError(opts.error);
   const paths = positionalInputs(args);
   const names = paths.length > 0 ? paths : ['-'];
+  // Commands load what they use: `map` starts without SQLite, the logger or the cloud SDKs.
+  const { runMap, fileChunks } = await import('./commands/map.js');
   const inputs: MapInput[] = [];
   for (const name of names) {
     if (name === '-') { inputs.push({ name: 'stdin', stream: process.stdin }); continue; }
@@ -71,10 +73,8 @@ async function mapCommand(args: Record<string, unknown>): Promise<number> {
     } catch (err) {
       throw new UsageError(`cannot read ${name} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    inputs.push({ name, stream: createReadStream(name, { highWaterMark: 1 << 20 }) });
+    inputs.push({ name, stream: fileChunks(name) });
   }
-  // Commands load what they use: `map` starts without SQLite, the logger or the cloud SDKs.
-  const { runMap } = await import('./commands/map.js');
   const c = await runMap(inputs, process.stdout, opts.options, settings.maxLineBytes, Date.now);
   process.stderr.write(
     `aflo-tail map: read=${c.read} mapped=${c.mapped} not_usage=${c.not_usage} invalid=${c.invalid} too_long=${c.too_long}` +
