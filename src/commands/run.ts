@@ -37,6 +37,8 @@ export interface RunDeps {
   backend?: Backend;
   /** A terminal to draw --once progress on; undefined when stderr is not a terminal. */
   progress?: ProgressOut;
+  /** Called once the decode threads are started (starting a thread resets process-wide V8 settings). */
+  threadsStarted?: () => void;
 }
 
 export type RunOutcome = { code: 0 | 1 | 2; message?: string };
@@ -55,6 +57,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   if (!lock.ok) return { code: 2, message: `AFLO_STATE_DIR: ${s.stateDir} is in use by another aflo-tail (pid ${lock.pid}); give each process its own state directory` };
   const store = Store.open(s.stateDir, deps.now);
   const decoder = new DecodePool({ mapping: mapping.options, maxEntryBytes: s.maxLineBytes }, patterns.length > 0 ? s.decodeThreads : 0);
+  void decoder.started.then(deps.threadsStarted);
   const backend = deps.backend ?? (await createBackend(s, { stdout: deps.stdout, now: deps.now }));
   try {
     const ingest: IngestOptions = { mapping: mapping.options, maxBufferSize: s.maxBufferSize, maxEntryBytes: s.maxLineBytes, bufferFull: s.bufferFull, now: deps.now };

@@ -30,11 +30,17 @@ export class DecodePool implements Decoder {
   private readonly inputs = new BufferShelf(4);
   private spares: ArrayBuffer[] = [];
 
+  /** Resolves once every thread is running (or has failed to start). */
+  readonly started: Promise<void>;
+
   /** `threads` 0, or a build without the compiled thread script (tests run from sources), decodes inline. */
   constructor(private readonly cfg: DecodeConfig, threads: number) {
     const script = new URL('./decode-worker.js', import.meta.url);
-    if (!existsSync(fileURLToPath(script))) return;
-    for (let i = 0; i < threads; i++) this.threads.push(this.start(script));
+    if (existsSync(fileURLToPath(script))) for (let i = 0; i < threads; i++) this.threads.push(this.start(script));
+    this.started = Promise.all(this.threads.map((t) => new Promise<void>((resolve) => {
+      t.worker.once('online', resolve);
+      t.worker.once('exit', resolve);
+    }))).then(() => undefined);
   }
 
   private start(script: URL): Thread {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { EntryCounts } from '../entries/counts.js';
 import { FileRecords } from './file-records.js';
+import { PendingRecords } from './pending-records.js';
 import { migrate } from './migrations.js';
 import { recordTime, slabFrom, slabOf, slabRange, type Slab } from './segments.js';
 import { SQL } from './sql.js';
@@ -39,13 +40,9 @@ export class Store {
   private readonly s: Stmts;
   /** Sequence number the next event gets. */
   private nextSeq: number;
-  /** Events numbered above this are in no batch yet; their records are in `pending`, in order, from `pendingFrom`. */
+  /** Events numbered above this are in no batch yet; their records are in `pending`, in order. */
   private cursor: number;
-  private pending: { slab: Slab; createdMs: number }[] = [];
-  private pendingFrom = 0;
-  private pendingCount = 0;
-  /** Memory for the records left over after a commit's batches (see `keep`). */
-  private carry?: Buffer;
+  private readonly pending = new PendingRecords();
   private inBatches: number;
   private batching?: { size: number; build: BatchBuilder };
   /** Called after a commit that added events (the flusher listens). */
@@ -61,7 +58,7 @@ export class Store {
     for (const row of this.s.segmentsAfter.all(this.cursor) as { first_seq: number; records: Buffer; created_ms: number }[]) {
       const slab = slabOf(row.records);
       const skip = Math.max(0, this.cursor + 1 - row.first_seq);
-      this.queue(skip === 0 ? slab : slabRange(slab, skip, slab.ends.length), row.created_ms);
+      this.pending.push(skip === 0 ? slab : slabRange(slab, skip, slab.ends.length), row.created_ms);
     }
   }
 
@@ -129,16 +126,11 @@ export class Store {
   private append(records: Slab): void {
     const { data, ends } = records;
     const first = this.nextSeq;
-    this.queue(records, this.now());
+    this.pending.push(records, this.now());
     this.nextSeq += ends.length;
-    if (this.batching) while (this.pendingCount >= this.batching.size) this.cut(this.batching.size, this.batching.build);
-    const last = this.pending[this.pending.length - 1];
-    if (last && last.slab.data.buffer === data.buffer) {
-      // What waits for the next batch is copied out: the caller's record buffer is free (reused) once this returns.
-      const rest = slabRange(last.slab, last === this.pending[0] ? this.pendingFrom : 0, last.slab.ends.length);
-      last.slab = { data: this.keep(rest.data, this.pending.length === 1), ends: rest.ends };
-      if (last === this.pending[0]) this.pendingFrom = 0;
-    }
+    if (this.batching) while (this.pending.count >= this.batching.size) this.cut(this.batching.size, this.batching.build);
+    // What waits for the next batch is copied out: the caller's record buffer is free (reused) once this returns.
+    this.pending.detach(data.buffer);
     const left = Math.min(ends.length, this.nextSeq - 1 - this.cursor);
     if (left > 0) {
       const from = ends.length - left;
@@ -147,41 +139,8 @@ export class Store {
     this.s.setMeta.run('next_seq', String(this.nextSeq));
   }
 
-  /**
-   * A copy of records that wait for the next batch. When nothing else waits (the common case), into the one buffer
-   * kept for that: what it held before has gone into batches.
-   */
-  private keep(bytes: Buffer, alone: boolean): Buffer {
-    if (!alone) return Buffer.from(bytes);
-    if (!this.carry || this.carry.length < bytes.length) this.carry = Buffer.allocUnsafeSlow(Math.max(bytes.length, 1 << 19));
-    bytes.copy(this.carry);
-    return this.carry.subarray(0, bytes.length);
-  }
-
-  private queue(slab: Slab, createdMs: number): void {
-    this.pending.push({ slab, createdMs });
-    this.pendingCount += slab.ends.length;
-  }
-
-  /** The first `n` waiting records, in parts (views of the slabs they are in). */
-  private take(n: number): Slab[] {
-    const parts: Slab[] = [];
-    this.pendingCount -= n;
-    while (n > 0) {
-      const head = this.pending[0].slab;
-      const to = Math.min(head.ends.length, this.pendingFrom + n);
-      parts.push(slabRange(head, this.pendingFrom, to));
-      n -= to - this.pendingFrom;
-      if (to === head.ends.length) {
-        this.pending.shift();
-        this.pendingFrom = 0;
-      } else this.pendingFrom = to;
-    }
-    return parts;
-  }
-
   private cut(n: number, build: BatchBuilder): number {
-    const parts = this.take(n);
+    const parts = this.pending.take(n);
     const { key, body } = build(parts);
     const count = n;
     const lo = this.cursor + 1;
@@ -194,11 +153,11 @@ export class Store {
   }
 
   unbatchedCount(): number {
-    return this.pendingCount;
+    return this.pending.count;
   }
 
   oldestUnbatchedMs(): number | undefined {
-    return this.pendingCount === 0 ? undefined : this.pending[0].createdMs;
+    return this.pending.oldestMs;
   }
 
   oldestBufferedMs(): number | undefined {
@@ -209,8 +168,8 @@ export class Store {
 
   /** Cuts up to `max` waiting events into a batch (the flush interval passed, or shutdown). */
   cutBatch(max: number, build: BatchBuilder): number | undefined {
-    if (this.pendingCount === 0) return undefined;
-    return this.db.transaction(() => this.cut(Math.min(max, this.pendingCount), build))();
+    if (this.pending.count === 0) return undefined;
+    return this.db.transaction(() => this.cut(Math.min(max, this.pending.count), build))();
   }
 
   /** The oldest batches not yet accepted, leaving out `busy` ones (being sent): their bodies are not read again. */
