@@ -56,8 +56,9 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   const lock = acquireLock(s.stateDir, deps.pid, deps.isAlive);
   if (!lock.ok) return { code: 2, message: `AFLO_STATE_DIR: ${s.stateDir} is in use by another aflo-tail (pid ${lock.pid}); give each process its own state directory` };
   const store = Store.open(s.stateDir, deps.now);
-  const decoder = new DecodePool({ mapping: mapping.options, maxEntryBytes: s.maxLineBytes }, patterns.length > 0 ? s.decodeThreads : 0);
-  void decoder.started.then(deps.threadsStarted);
+  const decoder = new DecodePool({ mapping: mapping.options, maxEntryBytes: s.maxLineBytes }, {
+    threads: patterns.length > 0 ? s.decodeThreads : 0, onStarted: deps.threadsStarted,
+  });
   const backend = deps.backend ?? (await createBackend(s, { stdout: deps.stdout, now: deps.now }));
   try {
     const ingest: IngestOptions = { mapping: mapping.options, maxBufferSize: s.maxBufferSize, maxEntryBytes: s.maxLineBytes, bufferFull: s.bufferFull, now: deps.now };

@@ -23,24 +23,43 @@ const YOUNG_GENERATION_MB = 12;
 type Pending = (d: Decoded | undefined) => void;
 interface Thread { worker: Worker; pending: Map<number, Pending> }
 
+/** Pieces smaller than this (a followed file's latest lines) are decoded inline: no round trip, no thread memory. */
+export const INLINE_BELOW = 256 << 10;
+
+export interface PoolOptions {
+  threads: number;
+  /** Pieces smaller than this are decoded inline (tests use 0). */
+  inlineBelow?: number;
+  /** Called once the threads run (they start with the first large piece). */
+  onStarted?: () => void;
+}
+
 export class DecodePool implements Decoder {
   private threads: Thread[] = [];
   private nextId = 0;
-  /** Piece buffers the threads gave back, and record buffers to give them (only while there are threads). */
+  /** Piece buffers given back (by a thread, or after inline decoding), and record buffers to give the threads. */
   private readonly inputs = new BufferShelf(4);
   private spares: ArrayBuffer[] = [];
-
-  /** Resolves once every thread is running (or has failed to start). */
-  readonly started: Promise<void>;
+  private readonly script?: URL;
+  private startedThreads = false;
+  private readonly inlineBelow: number;
 
   /** `threads` 0, or a build without the compiled thread script (tests run from sources), decodes inline. */
-  constructor(private readonly cfg: DecodeConfig, threads: number) {
+  constructor(private readonly cfg: DecodeConfig, private readonly opts: PoolOptions) {
     const script = new URL('./decode-worker.js', import.meta.url);
-    if (existsSync(fileURLToPath(script))) for (let i = 0; i < threads; i++) this.threads.push(this.start(script));
-    this.started = Promise.all(this.threads.map((t) => new Promise<void>((resolve) => {
+    if (existsSync(fileURLToPath(script))) this.script = script;
+    this.inlineBelow = opts.inlineBelow ?? INLINE_BELOW;
+  }
+
+  /** Threads start with the first piece that needs them: a daemon following small appends never starts them. */
+  private startThreads(): void {
+    if (this.startedThreads || !this.script) return;
+    this.startedThreads = true;
+    for (let i = 0; i < this.opts.threads; i++) this.threads.push(this.start(this.script));
+    void Promise.all(this.threads.map((t) => new Promise((resolve) => {
       t.worker.once('online', resolve);
       t.worker.once('exit', resolve);
-    }))).then(() => undefined);
+    }))).then(() => this.opts.onStarted?.());
   }
 
   private start(script: URL): Thread {
@@ -68,7 +87,14 @@ export class DecodePool implements Decoder {
   }
 
   decode(req: DecodeRequest): Promise<Decoded | undefined> {
-    if (this.threads.length === 0) return Promise.resolve(decodePiece(req, this.cfg));
+    const inline = req.bytes.length < this.inlineBelow;
+    if (!inline) this.startThreads();
+    if (inline || this.threads.length === 0) {
+      const d = decodePiece(req, this.cfg);
+      // Nothing decoded views its input (partial lines are copied): the piece's buffer is read into again.
+      if (req.bytes.byteOffset === 0) this.inputs.put(req.bytes.buffer as ArrayBuffer);
+      return Promise.resolve(d);
+    }
     const t = this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.nextId++;
     const spares = this.spares;
@@ -84,7 +110,7 @@ export class DecodePool implements Decoder {
   }
 
   release(d: Decoded): void {
-    // Inline decoding keeps nothing: a reader state may view its input, and buffers are not shared with a thread.
+    // Without threads nothing goes back: inline decoding writes each piece's records into new memory.
     if (this.threads.length === 0 || this.spares.length >= 1) return;
     const b = d.data.buffer as ArrayBuffer;
     if (d.data.byteOffset === 0 && b.byteLength >= 1 << 16) this.spares.push(b);

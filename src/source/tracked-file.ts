@@ -70,6 +70,8 @@ export class TrackedFile {
     this.eofMtime = st.mtimeNs;
     // Truncated and rewritten since the last look (copytruncate): reading on at the old offset would read garbage.
     if (this.detachedAt === undefined && (await this.headChanged())) return 'truncated';
+    // A full buffer (a backend that does not answer): nothing is read until there is room.
+    if (opts.bufferFull === 'block' && roomLeft(store, opts) <= 0 && store.bufferedEvents > 0) return 'blocked';
     const ahead: Piece[] = [];
     let at = resumeOf(this.state);
     let guess: ReaderState | undefined = this.state;

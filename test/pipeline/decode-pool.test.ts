@@ -16,7 +16,7 @@ const text = [slpLine('a'), 'junk', slpLine('b', { image_count: 1 })].join('\n')
 
 describe('DecodePool', () => {
   it('decodes on a thread exactly as inline', async () => {
-    const pool = new DecodePool(cfg, 2);
+    const pool = new DecodePool(cfg, { threads: 2, inlineBelow: 0 });
     try {
       const [x, y] = await Promise.all([pool.decode(piece(text)), pool.decode(piece(text))]);
       const inline = decodePiece(piece(text), cfg);
@@ -29,8 +29,27 @@ describe('DecodePool', () => {
     }
   });
 
+  it('decodes small pieces inline without starting a thread; the first large piece starts it', async () => {
+    let started = 0;
+    const pool = new DecodePool(cfg, { threads: 1, inlineBelow: 1000, onStarted: () => started++ });
+    const threads = () => (pool as unknown as { threads: unknown[] }).threads.length;
+    try {
+      const small = await pool.decode(piece(text));
+      expect(threads()).toBe(0);
+      expect(small!.data.toString()).toBe(decodePiece(piece(text), cfg).data.toString());
+      const bigText = text.repeat(Math.ceil(1000 / text.length));
+      const big = await pool.decode(piece(bigText));
+      expect(threads()).toBe(1);
+      expect(Buffer.from(big!.data).toString()).toBe(decodePiece(piece(bigText), cfg).data.toString());
+      for (let i = 0; i < 50 && started === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(started).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('a dead thread hands its pieces back as lost, and decoding goes on inline', async () => {
-    const pool = new DecodePool(cfg, 1);
+    const pool = new DecodePool(cfg, { threads: 1, inlineBelow: 0 });
     const threads = (pool as unknown as { threads: { worker: { terminate(): Promise<number> } }[] }).threads;
     const pending = pool.decode(piece(text));
     await threads[0].worker.terminate();

@@ -51,7 +51,7 @@ class System {
     // guess, and pretty-printed entries make some guesses wrong.
     this.source = new FileSource(this.store, {
       patterns: [join(this.dir, 'app.log*')], pollMs: 0, readFrom: 'beginning', rotateWaitMs: 0, maxLineBytes: 1 << 20, ingest, log, now: Date.now,
-      decoder: new DecodePool({ mapping: MAPPING, maxEntryBytes: 1 << 20 }, 0), decodeDepth: 3, pieceBytes: 300,
+      decoder: new DecodePool({ mapping: MAPPING, maxEntryBytes: 1 << 20 }, { threads: 0 }), decodeDepth: 3, pieceBytes: 300,
     });
     this.flusher = new Flusher(this.store, this.backend, {
       batchSize: 5, flushIntervalMs: 0, maxBufferSize: 50, prefix: 'p', backoff: { baseMs: 1, capMs: 2, random: () => 0.5 },
