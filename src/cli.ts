@@ -14,7 +14,7 @@ import { setFlagsFromString } from 'node:v8';
 
 /**
  * The main thread allocates little but keeps pieces and batches alive across scavenges, so V8 grows its young
- * generation step by step to 32 MB over a long run; kept at its initial size, peak RSS is 15–30 MB lower and the
+ * generation step by step to 32 MB over a long run; kept at its initial size, peak RSS is 15–50 MB lower and the
  * time the same (measured with bench/). Starting a worker thread resets V8's flags: this runs again after.
  */
 const keepYoungGenerationSmall = () => setFlagsFromString('--semi-space-growth-factor=1');

@@ -1,4 +1,5 @@
-// Decode threads: pieces go to the least busy one; without threads (or if one dies) pieces are decoded inline.
+// Decode threads: large pieces go to the least busy one; small ones, and all without threads (or if one dies), are
+// decoded inline.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -7,8 +8,9 @@ import { decodePiece, type DecodeConfig, type Decoded, type DecodeRequest } from
 
 export interface Decoder {
   /**
-   * Decodes a piece. Its bytes move to the thread (they must not be used again, and must not share their memory
-   * with anything else); undefined when the thread died with them: the caller reads them again.
+   * Decodes a piece. Its bytes are the decoder's from then on (moved to a thread or read into again: they must not
+   * be used again, nor share their memory with anything else); undefined when the thread died with them: the
+   * caller reads them again.
    */
   decode(req: DecodeRequest): Promise<Decoded | undefined>;
   /** Memory to read a piece into (a buffer a thread gave back, else a new one). */
