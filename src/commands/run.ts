@@ -88,7 +88,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     };
     const files = new FileSource(store, {
       patterns, pollMs: s.pollInterval * 1000, readFrom: s.readFrom, rotateWaitMs: Math.max(5000, 2 * s.pollInterval * 1000),
-      maxLineBytes: s.maxLineBytes, ingest, log, now: deps.now, decoder, decodeDepth: s.decodeThreads + 2,
+      maxLineBytes: s.maxLineBytes, ingest, log, now: deps.now, decoder, decodeDepth: s.decodeThreads + 1,
     });
     store.onEvents = () => flusher.poke();
     const http = s.httpAddr ? await startHttpListener(s, store, flusher, files, deps) : undefined;
