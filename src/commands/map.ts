@@ -8,7 +8,7 @@ import { RecordBuffer } from '../mapping/record-buffer.js';
 import type { MappingOptions } from '../mapping/types.js';
 
 /** `stream`: the input's chunks; each may be overwritten once the next is asked for (a file read into one buffer). */
-export interface MapInput { name: string; stream: AsyncIterable<Buffer | Uint8Array> }
+export interface MapInput { name: string; stream: AsyncIterable<Buffer> }
 
 /** A file's bytes in chunks read into one buffer, again and again (no fresh memory per chunk). */
 export async function* fileChunks(path: string, size = 1 << 20): AsyncGenerator<Buffer> {
@@ -47,7 +47,7 @@ export async function runMap(
     const reader = new EntryReader(maxLineBytes);
     for await (const chunk of input.stream) {
       // The reader keeps no view of a chunk (a partial line is copied), so the next read may overwrite it.
-      reader.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length), sinkOf(input.name));
+      reader.push(chunk, sinkOf(input.name));
       if (buffers[current].byteLength > 1 << 19) await flush();
     }
     reader.finish(sinkOf(input.name), true);

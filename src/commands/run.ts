@@ -6,7 +6,7 @@ import { createBackend } from '../backends/index.js';
 import type { Backend } from '../backends/types.js';
 import type { Settings } from '../config/settings.js';
 import { DecodePool } from '../pipeline/decode-pool.js';
-import type { IngestOptions } from '../pipeline/ingest.js';
+import { roomLeft, type IngestOptions } from '../pipeline/ingest.js';
 import { Flusher } from '../ship/flusher.js';
 import { DEFAULT_BACKOFF } from '../ship/retry.js';
 import { Wakeup } from '../ship/signal.js';
@@ -84,7 +84,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
       const until = deps.now() + s.pollInterval * 1000;
       const room = Math.max(need, s.maxBufferSize * 0.25);
       do await flusher.acked.wait(Math.max(1, until - deps.now()), reading.signal);
-      while (!reading.signal.aborted && deps.now() < until && s.maxBufferSize - store.bufferedEvents < room);
+      while (!reading.signal.aborted && deps.now() < until && roomLeft(store, s) < room);
     };
     const files = new FileSource(store, {
       patterns, pollMs: s.pollInterval * 1000, readFrom: s.readFrom, rotateWaitMs: Math.max(5000, 2 * s.pollInterval * 1000),

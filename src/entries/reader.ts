@@ -49,11 +49,6 @@ export class EntryReader {
     return this.acc ? this.acc.start : this.lineStart;
   }
 
-  /** Bytes held back waiting for a newline or the end of a multi-line entry. */
-  get pendingBytes(): number {
-    return this.lineLen + (this.acc ? this.lineStart - this.acc.start : 0);
-  }
-
   push(chunk: Buffer, sink: ReaderSink): void {
     let from = 0;
     for (;;) {

@@ -20,8 +20,4 @@ export class BufferShelf {
     const [b] = this.shelf.splice(i, 1);
     return Buffer.from(b);
   }
-
-  get size(): number {
-    return this.shelf.length;
-  }
 }

@@ -127,9 +127,9 @@ export class Flusher {
     }
   }
 
+  /** `parts` hold at least one record (a batch is never empty). */
   private build(parts: Slab[]) {
-    const first = parts.find((p) => p.ends.length > 0);
-    return buildBatch(parts, first ? recordTime(slabRecord(first, 0)) : this.opts.now(), this.opts.prefix);
+    return buildBatch(parts, recordTime(slabRecord(parts[0], 0)), this.opts.prefix);
   }
 
   private async sendOnce(row: BatchRow, signal: AbortSignal): Promise<SendResult['kind']> {

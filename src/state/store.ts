@@ -15,7 +15,7 @@ import { SQL } from './sql.js';
 export type { FileRecord } from './file-records.js';
 export interface BatchRow { id: number; lo: number; hi: number; key: string; body: Buffer; event_count: number; attempts: number }
 export interface DeadLetter { id: number; record: string; time_ms: number; status: number | null; reason: string; created_ms: number }
-/** Makes a batch's object name and gzip body from its records, once; `kept` is how many records the body holds. */
+/** Makes a batch's object name and gzip body from its records (in parts, in order), once. */
 export type BatchBuilder = (parts: Slab[]) => { key: string; body: Buffer };
 
 /** What one read chunk commits at once: its events, its counts, and where the source now stands. No view of
@@ -142,11 +142,10 @@ export class Store {
   private cut(n: number, build: BatchBuilder): number {
     const parts = this.pending.take(n);
     const { key, body } = build(parts);
-    const count = n;
     const lo = this.cursor + 1;
-    this.cursor += count;
-    const id = Number(this.s.insertBatch.run(lo, this.cursor, key, body, count, this.now()).lastInsertRowid);
-    this.inBatches += count;
+    this.cursor += n;
+    const id = Number(this.s.insertBatch.run(lo, this.cursor, key, body, n, this.now()).lastInsertRowid);
+    this.inBatches += n;
     this.s.dropSegments.run(this.cursor);
     this.s.setMeta.run('cut_cursor', String(this.cursor));
     return id;
