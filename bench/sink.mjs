@@ -1,7 +1,7 @@
 // A local ingest sink for the benchmarks: decompresses every batch and counts its records (a byte scan, no JSON
 // parse), optionally noting when each uniqueId first arrived (follow latency), or never answering (a stalled backend).
 import { createServer } from 'node:http';
-import { gunzip } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 
 const METER = Buffer.from('"meterApiName"');
 const ID = Buffer.from('"uniqueId":"');
@@ -17,8 +17,9 @@ export async function startSink() {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
-      gunzip(Buffer.concat(chunks), (err, body) => {
-        if (err) { res.writeHead(400).end(); return; }
+      let body;
+      try { body = gunzipSync(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)); } catch { res.writeHead(400).end(); return; }
+      {
         const now = Date.now();
         requests++;
         for (let at = body.indexOf(METER); at >= 0; at = body.indexOf(METER, at + METER.length)) records++;
@@ -29,7 +30,7 @@ export async function startSink() {
           }
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
+      }
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));

@@ -1,8 +1,10 @@
 // The flusher: cuts batches from the buffer, records them, sends them, and acts on the backend's answer.
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Backend, OutgoingBatch, SendResult } from '../backends/types.js';
 import { recordTime, slabRecord, type Slab } from '../state/segments.js';
 import type { BatchRow, Store } from '../state/store.js';
+import { AckGroup } from './ack-group.js';
 import { buildBatch } from './batch-body.js';
 import { backoffDelay, type BackoffOptions } from './retry.js';
 import { Wakeup } from './signal.js';
@@ -18,6 +20,8 @@ export interface FlusherOptions {
   authRetryMs: number;
   /** Batches sent at the same time (1 keeps strict order). */
   concurrency: number;
+  /** How long an accepted batch may wait to be recorded as such, grouped with others (default 20 ms). */
+  ackWindowMs?: number;
   now: () => number;
   log: Logger;
 }
@@ -45,8 +49,12 @@ export class Flusher {
   /** No send before this time (backoff, Retry-After, refused credentials). */
   private retryAt = 0;
   private readonly inflight = new Map<number, Promise<void>>();
+  private readonly acks: AckGroup;
+  /** Pending batches read ahead, newest first (see `nextBatch`). */
+  private upcoming: BatchRow[] = [];
 
   constructor(private readonly store: Store, private readonly backend: Backend, private readonly opts: FlusherOptions) {
+    this.acks = new AckGroup(store, { windowMs: opts.ackWindowMs ?? 20, maxRows: 256, onCommit: (err) => this.acksCommitted(err) });
     store.configureBatching(opts.batchSize, (records) => this.build(records));
   }
 
@@ -60,44 +68,70 @@ export class Flusher {
    * request the server did take would be sent again); `abort` cuts them off (the drain deadline).
    */
   async run(stop: AbortSignal, abort: AbortSignal = new AbortController().signal): Promise<void> {
+    this.expectListeners(abort);
     while (!stop.aborted) {
       this.cut(false);
       this.launch(abort);
       await this.settle(this.untilNextCut(), stop);
     }
     await Promise.all(this.inflight.values());
+    this.acks.commit();
   }
 
   /** Cuts everything left and sends until the buffer is empty, `deadline` passes, or credentials are refused (`stopOnAuth`). */
   async drain(deadline: AbortSignal, stopOnAuth: boolean): Promise<DrainResult> {
+    this.expectListeners(deadline);
     for (;;) {
       this.cut(true);
+      if (this.inflight.size === 0) this.acks.commit();
       if (this.inflight.size === 0 && this.store.pendingBatchTotals().batches === 0) return { ok: true };
-      if (deadline.aborted) {
+      if (deadline.aborted || (stopOnAuth && this.health.unauthorized)) {
         await Promise.all(this.inflight.values());
-        return { ok: false, reason: this.health.lastError ?? 'time ran out' };
-      }
-      if (stopOnAuth && this.health.unauthorized) {
-        await Promise.all(this.inflight.values());
-        return { ok: false, reason: this.health.unauthorized.reason };
+        this.acks.commit();
+        const reason = deadline.aborted ? this.health.lastError ?? 'time ran out' : this.health.unauthorized!.reason;
+        return { ok: false, reason };
       }
       this.launch(deadline);
       await this.settle(1000, deadline);
     }
   }
 
+  /** Every send under way listens to `signal` (HTTP clients, SDKs): more than Node's default of 10 is no leak. */
+  private expectListeners(signal: AbortSignal): void {
+    setMaxListeners(Math.max(getMaxListeners(signal), this.opts.concurrency + 10), signal);
+  }
+
   /** Starts sends for pending batches not yet under way, up to the concurrency, unless a retry wait holds. */
   private launch(signal: AbortSignal): void {
     if (this.opts.now() < this.retryAt) return;
-    const free = this.opts.concurrency - this.inflight.size;
-    if (free <= 0) return;
-    for (const row of this.store.pendingBatches(free, this.inflight.keys())) {
+    for (let free = this.opts.concurrency - this.inflight.size; free > 0; free--) {
+      const row = this.nextBatch();
+      if (!row) return;
       const p = this.sendOnce(row, signal).then(() => undefined, () => undefined).finally(() => {
         this.inflight.delete(row.id);
         this.work.poke();
       });
       this.inflight.set(row.id, p);
     }
+  }
+
+  /**
+   * The oldest pending batch not under way. Rows are read a few at a time: batches cut later come after them, and
+   * only a send that ends other than accepted changes the ones already read (it empties `upcoming`).
+   */
+  private nextBatch(): BatchRow | undefined {
+    if (this.upcoming.length === 0) this.upcoming = this.store.pendingBatches(2 * this.opts.concurrency, [...this.inflight.keys(), ...this.acks.ids]).reverse();
+    return this.upcoming.pop();
+  }
+
+  /** Room was made in the buffer, or (`err`) the accepted batches could not be recorded: they are sent again. */
+  private acksCommitted(err?: unknown): void {
+    if (err) {
+      this.upcoming = [];
+      this.opts.log.error({ err: (err as Error)?.message ?? String(err) }, 'could not record accepted batches; they will be sent again');
+    }
+    this.acked.poke();
+    this.work.poke();
   }
 
   /** Waits for a send to finish, new events, the end of a retry wait, or `ms`, whichever comes first. */
@@ -134,6 +168,7 @@ export class Flusher {
 
   private async sendOnce(row: BatchRow, signal: AbortSignal): Promise<SendResult['kind']> {
     const r = await this.sendAndAct(row, signal);
+    if (r.kind !== 'accepted') this.upcoming = [];
     // A wait asked for (backoff, Retry-After) holds for every batch; a success elsewhere does not lift it.
     if (r.waitMs > 0) this.retryAt = Math.max(this.retryAt, this.opts.now() + r.waitMs);
     return r.kind;
@@ -158,13 +193,12 @@ export class Flusher {
     const log = this.opts.log;
     switch (result.kind) {
       case 'accepted': {
-        const n = this.store.ackBatch(row);
+        this.acks.add(row);
         if (this.health.unauthorized || this.health.failingSince !== undefined) log.info({ batch: row.key }, 'backend accepts batches again');
         this.health.unauthorized = undefined;
         this.health.failingSince = undefined;
         this.health.lastAcceptedAt = this.opts.now();
-        log.debug({ batch: row.key, events: n }, 'batch accepted');
-        this.acked.poke();
+        log.debug({ batch: row.key, events: row.event_count }, 'batch accepted');
         return { kind: 'accepted', waitMs: 0 };
       }
       case 'retry': {

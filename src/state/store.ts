@@ -128,7 +128,10 @@ export class Store {
     const first = this.nextSeq;
     this.pending.push(records, this.now());
     this.nextSeq += ends.length;
-    if (this.batching) while (this.pending.count >= this.batching.size) this.cut(this.batching.size, this.batching.build);
+    if (this.batching && this.pending.count >= this.batching.size) {
+      while (this.pending.count >= this.batching.size) this.cut(this.batching.size, this.batching.build);
+      this.cutDone();
+    }
     // What waits for the next batch is copied out: the caller's record buffer is free (reused) once this returns.
     this.pending.detach(data.buffer);
     const left = Math.min(ends.length, this.nextSeq - 1 - this.cursor);
@@ -146,9 +149,13 @@ export class Store {
     this.cursor += n;
     const id = Number(this.s.insertBatch.run(lo, this.cursor, key, body, n, this.now()).lastInsertRowid);
     this.inBatches += n;
+    return id;
+  }
+
+  /** After the cuts of a transaction: segments wholly in batches go, and the cut cursor is stored. */
+  private cutDone(): void {
     this.s.dropSegments.run(this.cursor);
     this.s.setMeta.run('cut_cursor', String(this.cursor));
-    return id;
   }
 
   unbatchedCount(): number {
@@ -168,7 +175,11 @@ export class Store {
   /** Cuts up to `max` waiting events into a batch (the flush interval passed, or shutdown). */
   cutBatch(max: number, build: BatchBuilder): number | undefined {
     if (this.pending.count === 0) return undefined;
-    return this.db.transaction(() => this.cut(Math.min(max, this.pending.count), build))();
+    return this.db.transaction(() => {
+      const id = this.cut(Math.min(max, this.pending.count), build);
+      this.cutDone();
+      return id;
+    })();
   }
 
   /** The oldest batches not yet accepted, leaving out `busy` ones (being sent): their bodies are not read again. */
@@ -191,14 +202,20 @@ export class Store {
     this.inBatches -= batch.event_count;
   }
 
-  /** The backend took the batch: its events leave the buffer and count as accepted. */
-  ackBatch(batch: BatchRow): number {
+  /** The backend took these batches: their events leave the buffer and count as accepted. */
+  ackBatches(batches: BatchRow[]): number {
+    let n = 0;
     this.db.transaction(() => {
-      this.finishBatch(batch);
-      this.add(TOTAL, 'accepted', batch.event_count);
+      for (const b of batches) {
+        this.s.deleteBatch.run(b.id);
+        n += b.event_count;
+      }
+      this.add(TOTAL, 'accepted', n);
       this.s.setMeta.run('last_success', String(this.now()));
     })();
-    return batch.event_count;
+    // Counted once committed: a failed commit leaves every batch, and the count, as they were.
+    this.inBatches -= n;
+    return n;
   }
 
   batchFailed(batchId: number, reason: string): void {

@@ -142,8 +142,10 @@ describe('a crash between upload and acknowledgement', () => {
   it('re-uploads the same bytes to the same key', async () => {
     const opts = { batchSize: 25, flushIntervalMs: 0, maxBufferSize: 1000, prefix: 'crash', backoff: { baseMs: 1, capMs: 5, random: () => 0.5 }, authRetryMs: 10, concurrency: 2, now: Date.now, log: pino({ level: 'silent' }) };
     const backend = () => s3Backend({ bucket: 'other', region: 'us-east-1', endpoint: s3.endpoint, accessKeyId: S3_KEY, secretAccessKey: S3_SECRET, checksum: 'when_required', timeoutMs: 5000, now: Date.now });
-    const r = await run(['--once', log], { ...s3Env({ AFLO_BUCKET_NAME: 'other', AFLO_PATH: 'crash' }), AFLO_ONCE_TIMEOUT: '0.001' });
-    expect([0, 1]).toContain(r.code);
+    // Batches cut but not sent (the bucket is missing). A run cut short by its deadline instead could leave a
+    // half-written object behind: s3rver, unlike S3, keeps the part of an aborted PutObject it received.
+    const r = await run(['--once', log], s3Env({ AFLO_BUCKET_NAME: 'no-such-bucket', AFLO_PATH: 'crash' }));
+    expect(r.code).toBe(1);
     // Upload the pending batches without acknowledging them: what a crash right after the upload leaves.
     const first = Store.open(state, Date.now);
     const b1 = s3Backend({ bucket: 'other', region: 'us-east-1', endpoint: s3.endpoint, accessKeyId: S3_KEY, secretAccessKey: S3_SECRET, checksum: 'when_required', timeoutMs: 5000, now: Date.now });

@@ -99,7 +99,89 @@ describe('flusher', () => {
     expect(store.refreshBuffered()).toBe(5);
     expect(flusher.health.unauthorized?.setting).toBe('AFLO_API_KEY');
   });
+
+  it('records accepted batches in a group after the window, and sends none of them again meanwhile', async () => {
+    const grouped = new Flusher(store, backend, {
+      batchSize: 10, flushIntervalMs: 0, maxBufferSize: 1000, prefix: 'p', backoff: { baseMs: 1, capMs: 5, random: () => 0.5 },
+      authRetryMs: 20, concurrency: 4, ackWindowMs: 1000, now: Date.now, log: pino({ level: 'silent' }),
+    });
+    const sends = new Map<string, number>();
+    backend.answer = (_records, b) => { sends.set(b.key, (sends.get(b.key) ?? 0) + 1); return { kind: 'accepted' }; };
+    const stop = new AbortController();
+    const running = grouped.run(stop.signal);
+    buffer(200);
+    grouped.poke();
+    await until(() => backend.accepted.length === 200);
+    // All 20 answers are in; none is recorded before the window closes, and no batch went out twice.
+    expect(store.counters()['']?.accepted ?? 0).toBe(0);
+    expect(store.refreshBuffered()).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    expect([...sends.values()]).toEqual(Array(20).fill(1));
+    await until(() => (store.counters()['']?.accepted ?? 0) === 200);
+    expect(store.refreshBuffered()).toBe(0);
+    expect(balanced()).toBe(true);
+    stop.abort();
+    await running;
+  });
+
+  it('records what is accepted when it stops, without waiting for the window', async () => {
+    const grouped = new Flusher(store, backend, {
+      batchSize: 10, flushIntervalMs: 0, maxBufferSize: 1000, prefix: 'p', backoff: { baseMs: 1, capMs: 5, random: () => 0.5 },
+      authRetryMs: 20, concurrency: 4, ackWindowMs: 60_000, now: Date.now, log: pino({ level: 'silent' }),
+    });
+    const stop = new AbortController();
+    const running = grouped.run(stop.signal);
+    buffer(50);
+    grouped.poke();
+    await until(() => backend.accepted.length === 50);
+    stop.abort();
+    await running;
+    expect(store.counters()['']).toMatchObject({ produced: 50, accepted: 50 });
+    expect(store.refreshBuffered()).toBe(0);
+  });
 });
+
+describe('many sends at once', () => {
+  it('sends 16 batches at a time, each listening to the abort signal, without a listener-leak warning', async () => {
+    let most = 0;
+    let underway = 0;
+    const slow: Backend = {
+      type: 'slow',
+      async send(_b, signal) {
+        const onAbort = () => undefined;
+        signal.addEventListener('abort', onAbort, { once: true });
+        most = Math.max(most, ++underway);
+        await new Promise((r) => setTimeout(r, 30));
+        underway--;
+        signal.removeEventListener('abort', onAbort);
+        return { kind: 'accepted' };
+      },
+      async check() { return { ok: true as const }; },
+      async close() {},
+    };
+    const flusher16 = new Flusher(store, slow, {
+      batchSize: 10, flushIntervalMs: 0, maxBufferSize: 1000, prefix: 'p', backoff: { baseMs: 1, capMs: 5, random: () => 0.5 },
+      authRetryMs: 20, concurrency: 16, now: Date.now, log: pino({ level: 'silent' }),
+    });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    buffer(400);
+    expect(await flusher16.drain(AbortSignal.timeout(10_000), true)).toEqual({ ok: true });
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+    expect(most).toBe(16);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+});
+
+async function until(ok: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 describe('retry timing', () => {
   it('full jitter under an exponential ceiling capped at 5 minutes, honouring Retry-After', () => {
