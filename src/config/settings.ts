@@ -115,7 +115,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'onceTimeout', env: 'AFLO_ONCE_TIMEOUT', flag: 'once-timeout', default: '600', parse: positiveSeconds, help: 'seconds --once keeps retrying' },
   { key: 'shutdownTimeout', env: 'AFLO_SHUTDOWN_TIMEOUT', flag: 'shutdown-timeout', default: '10', parse: positiveSeconds, help: 'seconds a stopping daemon spends sending' },
   { key: 'pollInterval', env: 'AFLO_POLL_INTERVAL', flag: 'poll-interval', default: '1', parse: positiveSeconds, help: 'seconds between file rescans' },
-  { key: 'sendConcurrency', env: 'AFLO_SEND_CONCURRENCY', flag: 'send-concurrency', default: '4', parse: positiveInt, help: 'batches sent at the same time' },
+  { key: 'sendConcurrency', env: 'AFLO_SEND_CONCURRENCY', flag: 'send-concurrency', default: '8', parse: positiveInt, help: 'batches sent at the same time' },
   { key: 'decodeThreads', env: 'AFLO_DECODE_THREADS', flag: 'decode-threads', default: '1', parse: wholeNumber, help: 'threads that parse and map log files (0: on the main thread); started with the first large read' },
   { key: 'retryInitial', env: 'AFLO_RETRY_INITIAL', flag: 'retry-initial', default: '1', parse: positiveSeconds, help: 'seconds before the first retry of a failed send (doubles each time)' },
   { key: 'retryMax', env: 'AFLO_RETRY_MAX', flag: 'retry-max', default: '300', parse: positiveSeconds, help: 'longest wait between retries, in seconds' },
