@@ -1,18 +1,21 @@
 // Acknowledgements of accepted batches, committed in groups: one transaction costs ~65 µs whatever it holds and
 // each deleted batch ~3 µs, so at hundreds of answers a second one commit per answer is most of the send cost.
-// A group is committed `windowMs` after its first answer (or when it holds `maxRows`): a crash in between
-// re-sends those batches byte for byte, which Amberflo drops as duplicates (delivery.md §1.2).
+// A group is committed `windowMs` after its first answer, or as soon as it holds `maxRows` batches or `maxEvents`
+// events (room a reader waiting on a full buffer needs back soon): a crash in between re-sends those batches byte
+// for byte, which Amberflo drops as duplicates (delivery.md §1.2).
 import type { BatchRow, Store } from '../state/store.js';
 
 export interface AckGroupOptions {
   windowMs: number;
   maxRows: number;
+  maxEvents: number;
   /** After every commit (room was made in the buffer), and after a commit that failed (`err`). */
   onCommit: (err?: unknown) => void;
 }
 
 export class AckGroup {
   private rows: BatchRow[] = [];
+  private events = 0;
   private timer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly store: Store, private readonly opts: AckGroupOptions) {}
@@ -24,7 +27,8 @@ export class AckGroup {
 
   add(row: BatchRow): void {
     this.rows.push(row);
-    if (this.rows.length >= this.opts.maxRows) this.commit();
+    this.events += row.event_count;
+    if (this.rows.length >= this.opts.maxRows || this.events >= this.opts.maxEvents) this.commit();
     else this.timer ??= setTimeout(() => this.commit(), this.opts.windowMs);
   }
 
@@ -35,6 +39,7 @@ export class AckGroup {
     if (this.rows.length === 0) return;
     const rows = this.rows;
     this.rows = [];
+    this.events = 0;
     try {
       this.store.ackBatches(rows);
     } catch (err) {

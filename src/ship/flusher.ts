@@ -54,7 +54,10 @@ export class Flusher {
   private upcoming: BatchRow[] = [];
 
   constructor(private readonly store: Store, private readonly backend: Backend, private readonly opts: FlusherOptions) {
-    this.acks = new AckGroup(store, { windowMs: opts.ackWindowMs ?? 20, maxRows: 256, onCommit: (err) => this.acksCommitted(err) });
+    this.acks = new AckGroup(store, {
+      windowMs: opts.ackWindowMs ?? 20, maxRows: 256, maxEvents: Math.max(1, Math.floor(opts.maxBufferSize / 8)),
+      onCommit: (err) => this.acksCommitted(err),
+    });
     store.configureBatching(opts.batchSize, (records) => this.build(records));
   }
 

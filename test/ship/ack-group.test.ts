@@ -23,7 +23,7 @@ afterEach(() => { store.close(); dir.remove(); });
 
 it('commits when it holds maxRows, at once, and again only for what came after', () => {
   const commits: unknown[] = [];
-  const acks = new AckGroup(store, { windowMs: 60_000, maxRows: 3, onCommit: (err) => commits.push(err) });
+  const acks = new AckGroup(store, { windowMs: 60_000, maxRows: 3, maxEvents: 1000, onCommit: (err) => commits.push(err) });
   const rows = store.pendingBatches(5);
   acks.add(rows[0]);
   acks.add(rows[1]);
@@ -39,8 +39,18 @@ it('commits when it holds maxRows, at once, and again only for what came after',
   expect(store.counters()['']).toMatchObject({ accepted: 40 });
 });
 
+it('commits once it holds maxEvents events', () => {
+  const acks = new AckGroup(store, { windowMs: 60_000, maxRows: 100, maxEvents: 25, onCommit: () => undefined });
+  const rows = store.pendingBatches(3);
+  acks.add(rows[0]);
+  acks.add(rows[1]);
+  expect(store.pendingBatchTotals().batches).toBe(5);
+  acks.add(rows[2]);
+  expect(store.pendingBatchTotals().batches).toBe(2);
+});
+
 it('commits after the window', async () => {
-  const acks = new AckGroup(store, { windowMs: 20, maxRows: 100, onCommit: () => undefined });
+  const acks = new AckGroup(store, { windowMs: 20, maxRows: 100, maxEvents: 1000, onCommit: () => undefined });
   acks.add(store.pendingBatches(1)[0]);
   expect(store.pendingBatchTotals().batches).toBe(5);
   await new Promise((r) => setTimeout(r, 200));
@@ -49,7 +59,7 @@ it('commits after the window', async () => {
 
 it('a commit that fails reports the error and leaves the batches pending', () => {
   const errors: unknown[] = [];
-  const acks = new AckGroup(store, { windowMs: 60_000, maxRows: 100, onCommit: (err) => errors.push(err) });
+  const acks = new AckGroup(store, { windowMs: 60_000, maxRows: 100, maxEvents: 1000, onCommit: (err) => errors.push(err) });
   const rows = store.pendingBatches(2);
   for (const row of rows) acks.add(row);
   // The second delete fails, after the first succeeded: the whole group is rolled back.

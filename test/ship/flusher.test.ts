@@ -102,7 +102,7 @@ describe('flusher', () => {
 
   it('records accepted batches in a group after the window, and sends none of them again meanwhile', async () => {
     const grouped = new Flusher(store, backend, {
-      batchSize: 10, flushIntervalMs: 0, maxBufferSize: 1000, prefix: 'p', backoff: { baseMs: 1, capMs: 5, random: () => 0.5 },
+      batchSize: 10, flushIntervalMs: 0, maxBufferSize: 10_000, prefix: 'p', backoff: { baseMs: 1, capMs: 5, random: () => 0.5 },
       authRetryMs: 20, concurrency: 4, ackWindowMs: 1000, now: Date.now, log: pino({ level: 'silent' }),
     });
     const sends = new Map<string, number>();
