@@ -77,8 +77,7 @@ export class Flusher {
       this.launch(abort);
       await this.settle(this.untilNextCut(), stop);
     }
-    await Promise.all(this.inflight.values());
-    this.acks.commit();
+    await this.finishSends();
   }
 
   /** Cuts everything left and sends until the buffer is empty, `deadline` passes, or credentials are refused (`stopOnAuth`). */
@@ -86,17 +85,24 @@ export class Flusher {
     this.expectListeners(deadline);
     for (;;) {
       this.cut(true);
-      if (this.inflight.size === 0) this.acks.commit();
-      if (this.inflight.size === 0 && this.store.pendingBatchTotals().batches === 0) return { ok: true };
-      if (deadline.aborted || (stopOnAuth && this.health.unauthorized)) {
-        await Promise.all(this.inflight.values());
+      if (this.inflight.size === 0) {
         this.acks.commit();
+        if (this.store.pendingBatchTotals().batches === 0) return { ok: true };
+      }
+      if (deadline.aborted || (stopOnAuth && this.health.unauthorized)) {
+        await this.finishSends();
         const reason = deadline.aborted ? this.health.lastError ?? 'time ran out' : this.health.unauthorized!.reason;
         return { ok: false, reason };
       }
       this.launch(deadline);
       await this.settle(1000, deadline);
     }
+  }
+
+  /** Waits for the sends under way and records every accepted batch. */
+  private async finishSends(): Promise<void> {
+    await Promise.all(this.inflight.values());
+    this.acks.commit();
   }
 
   /** Every send under way listens to `signal` (HTTP clients, SDKs): more than Node's default of 10 is no leak. */

@@ -197,11 +197,6 @@ export class Store {
     return (JSON.parse(gunzipSync(batch.body).toString('utf8')) as unknown[]).map((r) => Buffer.from(JSON.stringify(r)));
   }
 
-  private finishBatch(batch: BatchRow): void {
-    this.s.deleteBatch.run(batch.id);
-    this.inBatches -= batch.event_count;
-  }
-
   /** The backend took these batches: their events leave the buffer and count as accepted. */
   ackBatches(batches: BatchRow[]): number {
     let n = 0;
@@ -244,15 +239,18 @@ export class Store {
 
   /** The backend refuses these events for good: they move to the dead-letter table with the answer. */
   deadLetterBatch(batch: BatchRow, status: number | null, reason: string): number {
-    return this.db.transaction(() => {
+    const moved = this.db.transaction(() => {
       const records = this.batchRecords(batch);
       for (const r of records) this.s.insertDeadLetter.run(r.toString('utf8'), recordTime(r), status, reason, this.now());
-      this.finishBatch(batch);
+      this.s.deleteBatch.run(batch.id);
       this.add(TOTAL, 'dead_lettered', records.length);
       this.add(TOTAL, 'dropped', batch.event_count - records.length);
       this.s.setMeta.run('last_error', JSON.stringify({ at: this.now(), reason, status }));
       return records.length;
     })();
+    // Counted once committed, as for accepted batches.
+    this.inBatches -= batch.event_count;
+    return moved;
   }
 
   deadLetters(): DeadLetter[] {
