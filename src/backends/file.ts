@@ -5,17 +5,24 @@ import { dirname, join } from 'node:path';
 import type { Backend, CheckResult, OutgoingBatch, SendResult } from './types.js';
 
 export function fileBackend(outputDir: string): Backend {
+  /** The directory the last batch went to: batches of the same minute share it, so it is made once (a failure forgets it). */
+  let made = '';
   return {
     type: 'file',
     async send(batch: OutgoingBatch): Promise<SendResult> {
       const path = join(outputDir, batch.key);
       const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
       try {
-        await mkdir(dirname(path), { recursive: true });
+        const dir = dirname(path);
+        if (dir !== made) {
+          await mkdir(dir, { recursive: true });
+          made = dir;
+        }
         await writeFile(tmp, batch.body);
         await rename(tmp, path);
         return { kind: 'accepted' };
       } catch (err) {
+        made = '';
         return { kind: 'retry', reason: `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
       }
     },

@@ -1,5 +1,5 @@
 // Writes one entry's event records as bytes. Records of an entry differ only in meter, value, time and token
-// fields, so each shared run of bytes is encoded once, in the first record that has it, and copied after.
+// fields, so each shared run of bytes is encoded once, in the first record that has it, and copied from there after.
 import { RecordBuffer } from './record-buffer.js';
 
 /** `text(name)` encoded once per name, then served from memory. */
@@ -36,25 +36,21 @@ const keyLiteral = encodedOnce((key) => ',' + JSON.stringify(key) + ':');
 // The shared runs: the head; time + dimensions up to the token fields, at the start or end time; the same ending
 // the record, for meters without token fields; the error code ending a token record; the dimensions alone.
 const HEAD = 0, TOKEN_AT_START = 1, TOKEN_AT_END = 2, PLAIN_AT_START = 3, PLAIN_AT_END = 4, ERROR_END = 5, DIMENSIONS = 6;
-
-/**
- * Where an entry's shared runs are written before they are copied into records. A buffer of their own: TypedArray
- * `set` from another buffer is a plain memcpy (~20 ns); within one buffer it takes V8's slow overlapping path.
- */
-const scratch = new RecordBuffer(1 << 14);
+const RUNS = 7;
 
 export class EntryRecords {
-  /** Each shared run once written: a view of its bytes (still right if the buffer grows: they never change). */
-  private readonly runs = new Array<Buffer | undefined>(7).fill(undefined);
+  /**
+   * Where each shared run was first written in the output: start at 2i, end at 2i+1 (-1: not yet). Later records
+   * copy it from there within the buffer (a memmove; no view of the bytes is made).
+   */
+  private readonly runs = new Array<number>(2 * RUNS).fill(-1);
 
   /**
    * `head`: `{"uniqueId":…,` (and customerId); `pairs`: the shared dimensions (key, value, …); `errorCode`: a
    * failure's code; `startMs` / `endMs`: the two times records are stamped with.
    */
   constructor(private readonly out: RecordBuffer, private readonly head: string, private readonly pairs: string[],
-    private readonly errorCode: string | undefined, private readonly startMs: number, private readonly endMs: number) {
-    scratch.reset();
-  }
+    private readonly errorCode: string | undefined, private readonly startMs: number, private readonly endMs: number) {}
 
   /** A token record: dimensions, then type and cache, then the error code if any. */
   token(meter: string, value: number, atStart: boolean, type: TokenType, cache: CacheKind): void {
@@ -81,16 +77,15 @@ export class EntryRecords {
     this.out.number(value);
   }
 
-  /** Shared run `i` put into the record: encoded (into the scratch buffer) the first time it is needed. */
+  /** Shared run `i` put into the record: copied from where it was first written, or written now. */
   private run(i: number): void {
-    this.out.put(this.runs[i] ?? this.encode(i));
+    const from = this.runs[2 * i];
+    if (from >= 0) this.out.repeat(from, this.runs[2 * i + 1]);
+    else this.write(i);
   }
 
-  private encode(i: number): Buffer {
-    const w = scratch;
-    const timed = i !== HEAD && i !== DIMENSIONS && i !== ERROR_END;
-    // The dimensions are encoded first, on their own, so that a run holding them does not hold them twice.
-    const dims = timed ? this.runs[DIMENSIONS] ?? this.encode(DIMENSIONS) : undefined;
+  private write(i: number): void {
+    const w = this.out;
     const start = w.byteLength;
     if (i === HEAD) w.text(this.head, false);
     else if (i === DIMENSIONS) this.dimensions();
@@ -101,7 +96,7 @@ export class EntryRecords {
       w.put(TIME_KEY);
       w.number(i === TOKEN_AT_START || i === PLAIN_AT_START ? this.startMs : this.endMs);
       w.put(DIMENSIONS_KEY);
-      w.put(dims!);
+      this.run(DIMENSIONS);
       if (i === TOKEN_AT_START || i === TOKEN_AT_END) {
         if (this.pairs.length > 0) w.put(COMMA);
       } else {
@@ -109,24 +104,25 @@ export class EntryRecords {
         w.put(RECORD_END);
       }
     }
-    return (this.runs[i] = w.view(start, w.byteLength));
+    this.runs[2 * i] = start;
+    this.runs[2 * i + 1] = w.byteLength;
   }
 
   private dimensions(): void {
     const p = this.pairs;
     for (let k = 0; k < p.length; k += 2) {
       const lit = keyLiteral(p[k]);
-      if (k === 0) scratch.putFrom(lit, 1);
-      else scratch.put(lit);
-      scratch.jsonString(p[k + 1]);
+      if (k === 0) this.out.putFrom(lit, 1);
+      else this.out.put(lit);
+      this.out.jsonString(p[k + 1]);
     }
   }
 
   /** `,"error_code":"…"` after the shared dimensions (its comma left out when there are none). */
   private error(): void {
     if (this.errorCode === undefined) return;
-    if (this.pairs.length > 0) scratch.put(ERROR_KEY);
-    else scratch.putFrom(ERROR_KEY, 1);
-    scratch.jsonString(this.errorCode);
+    if (this.pairs.length > 0) this.out.put(ERROR_KEY);
+    else this.out.putFrom(ERROR_KEY, 1);
+    this.out.jsonString(this.errorCode);
   }
 }

@@ -56,9 +56,11 @@ export class RecordBuffer {
     } while (n > 0);
   }
 
-  /** Bytes `from`..`to` written before, as a view (it stays valid when the buffer grows: written bytes never change). */
-  view(from: number, to: number): Buffer {
-    return this.buf.subarray(from, to);
+  /** Bytes `from`..`to` written before, written again at the end (a memmove within the buffer: no view is made). */
+  repeat(from: number, to: number): void {
+    this.ensure(to - from);
+    this.buf.copyWithin(this.pos, from, to);
+    this.pos += to - from;
   }
 
   /** `v` as a JSON string: plain short ASCII byte by byte (cheaper than a native call), else JSON.stringify's text. */

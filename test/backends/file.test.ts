@@ -1,0 +1,48 @@
+// The file backend on a real directory: objects at their keys, re-sends overwrite, a vanished directory is made again.
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileBackend } from '../../src/backends/file.js';
+import type { OutgoingBatch } from '../../src/backends/types.js';
+import { tempDir } from '../helpers.js';
+
+let dir: ReturnType<typeof tempDir>;
+beforeEach(() => { dir = tempDir(); });
+afterEach(() => dir.remove());
+
+const batch = (key: string, text: string): OutgoingBatch =>
+  ({ id: 1, key, body: Buffer.from(text), records: () => [], eventCount: 1 });
+const signal = new AbortController().signal;
+
+describe('file backend', () => {
+  it('writes each body at its key (no temporary file left) and a re-send overwrites it', async () => {
+    const out = join(dir.path, 'out');
+    const b = fileBackend(out);
+    expect(await b.send(batch('p/2025/01/02/03/04/merged_logs_a.json.gz', 'one'), signal)).toEqual({ kind: 'accepted' });
+    expect(await b.send(batch('p/2025/01/02/03/04/merged_logs_b.json.gz', 'two'), signal)).toEqual({ kind: 'accepted' });
+    expect(await b.send(batch('p/2025/01/02/03/04/merged_logs_a.json.gz', 'one again'), signal)).toEqual({ kind: 'accepted' });
+    const minute = join(out, 'p/2025/01/02/03/04');
+    expect(readdirSync(minute).sort()).toEqual(['merged_logs_a.json.gz', 'merged_logs_b.json.gz']);
+    expect(readFileSync(join(minute, 'merged_logs_a.json.gz'), 'utf8')).toBe('one again');
+  });
+
+  it('a directory removed while running is made again: the batch is retried, then lands', async () => {
+    const out = join(dir.path, 'out');
+    const b = fileBackend(out);
+    const key = 'x/2025/01/02/03/04/merged_logs_a.json.gz';
+    expect((await b.send(batch(key, 'one'), signal)).kind).toBe('accepted');
+    rmSync(out, { recursive: true });
+    const first = await b.send(batch('x/2025/01/02/03/04/merged_logs_b.json.gz', 'two'), signal);
+    expect(first.kind).toBe('retry');
+    expect(await b.send(batch('x/2025/01/02/03/04/merged_logs_b.json.gz', 'two'), signal)).toEqual({ kind: 'accepted' });
+    expect(readFileSync(join(out, 'x/2025/01/02/03/04/merged_logs_b.json.gz'), 'utf8')).toBe('two');
+  });
+
+  it('an output path that cannot be a directory is a retry naming the path', async () => {
+    const out = join(dir.path, 'taken');
+    writeFileSync(out, 'a file');
+    const r = await fileBackend(out).send(batch('2025/01/02/03/04/merged_logs_a.json.gz', 'one'), signal);
+    expect(r.kind).toBe('retry');
+    expect(r.kind === 'retry' && r.reason).toContain(join(out, '2025/01/02/03/04/merged_logs_a.json.gz'));
+  });
+});
