@@ -198,7 +198,7 @@ export class Store {
   }
 
   /** The backend took these batches: their events leave the buffer and count as accepted. */
-  ackBatches(batches: BatchRow[]): number {
+  ackBatches(batches: BatchRow[]): void {
     let n = 0;
     this.db.transaction(() => {
       for (const b of batches) {
@@ -210,7 +210,6 @@ export class Store {
     })();
     // Counted once committed: a failed commit leaves every batch, and the count, as they were.
     this.inBatches -= n;
-    return n;
   }
 
   batchFailed(batchId: number, reason: string): void {
