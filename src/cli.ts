@@ -111,6 +111,7 @@ async function shipCommand(args: Record<string, unknown>): Promise<number> {
   const outcome = await runShipper({
     settings, log, stdin: process.stdin, stdout: process.stdout, stop: stopSignal(), now: Date.now, pid: process.pid,
     progress: process.stderr.isTTY ? process.stderr : undefined, threadsStarted: keepHeapSmall,
+    threadsStarting: (mb) => setFlagsFromString(`--min-semi-space-size=${mb}`),
     isAlive: (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; } },
   }, inputs, Boolean(args.once));
   if (outcome.code === 2) throw new UsageError(outcome.message ?? 'bad usage');

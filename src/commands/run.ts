@@ -37,6 +37,8 @@ export interface RunDeps {
   backend?: Backend;
   /** A terminal to draw --once progress on; undefined when stderr is not a terminal. */
   progress?: ProgressOut;
+  /** Called right before the decode threads are made, with the semi-space size (MB) their heaps start at. */
+  threadsStarting?: (semiSpaceMb: number) => void;
   /** Called once the decode threads are started (starting a thread resets process-wide V8 settings). */
   threadsStarted?: () => void;
 }
@@ -57,7 +59,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   if (!lock.ok) return { code: 2, message: `AFLO_STATE_DIR: ${s.stateDir} is in use by another aflo-tail (pid ${lock.pid}); give each process its own state directory` };
   const store = Store.open(s.stateDir, deps.now);
   const decoder = new DecodePool({ mapping: mapping.options, maxEntryBytes: s.maxLineBytes }, {
-    threads: patterns.length > 0 ? s.decodeThreads : 0, onStarted: deps.threadsStarted,
+    threads: patterns.length > 0 ? s.decodeThreads : 0, eager: once, onStarting: deps.threadsStarting, onStarted: deps.threadsStarted,
   });
   const backend = deps.backend ?? (await createBackend(s, { stdout: deps.stdout, now: deps.now }));
   try {
