@@ -23,6 +23,8 @@ export interface FileSourceOptions {
   decodeDepth: number;
   /** Bytes read at a time (tests make it small to cut entries across pieces). */
   pieceBytes?: number;
+  /** Bytes a file is read at most per round before the next file's turn (tests make it small). */
+  roundBudget?: number;
   log: Logger;
   now: () => number;
 }
@@ -111,7 +113,7 @@ export class FileSource {
     let more = false;
     for (const [key, tf] of this.tracked) {
       const retiring = tf.detachedAt !== undefined && this.opts.now() - tf.detachedAt >= this.opts.rotateWaitMs;
-      const out = await tf.read(this.store, this.opts.ingest, ROUND_BUDGET, final || retiring, waitForRoom);
+      const out = await tf.read(this.store, this.opts.ingest, this.opts.roundBudget ?? ROUND_BUDGET, final || retiring, waitForRoom);
       if (out === 'blocked') return 'blocked';
       if (out === 'truncated') {
         await this.truncated(key, tf, tf.size);

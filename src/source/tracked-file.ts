@@ -16,6 +16,13 @@ export type ReadOutcome = 'eof' | 'blocked' | 'more' | 'truncated';
 /** A piece under way: its bytes' range and the reader state it was decoded from (a guess when it is ahead). */
 interface Piece { from: number; to: number; state: ReaderState; result: Promise<Decoded | undefined> }
 
+/**
+ * Reading under way: pieces decoding, where the next read starts, the reader state it is guessed to start in
+ * (undefined: not known until the pieces before are committed), the size a line longer than a read is read at, and
+ * whether the end of the file was reached.
+ */
+interface Flight { ahead: Piece[]; at: number; guess: ReaderState | undefined; grow: number; eof: boolean }
+
 /** Resolves when the buffer has room for `need` events, or after a while (a poll interval), or at a stop. */
 export type RoomWait = (need: number) => Promise<void>;
 
@@ -36,6 +43,8 @@ export class TrackedFile {
   private eofMtime = -1n;
   /** Bytes of log per event produced, measured as the file is read (LiteLLM lines: a few hundred). */
   private bytesPerEvent = 256;
+  /** Pieces still decoding when a read's budget ran out: the next read commits them first. */
+  private flight?: Flight;
 
   constructor(
     readonly record: FileRecord,
@@ -59,8 +68,12 @@ export class TrackedFile {
   /**
    * Reads at most about `budget` bytes and commits what they hold; `atEof` also reads an unterminated last entry that
    * parses. A decoded piece that does not fit a full buffer waits (once) on `waitForRoom` while later pieces decode.
+   * At the budget's end the pieces under way go on decoding and the next call commits them: the decode threads are
+   * never left to run dry between rounds.
    */
   async read(store: Store, opts: IngestOptions, budget: number, atEof: boolean, waitForRoom?: RoomWait): Promise<ReadOutcome> {
+    const kept = this.flight;
+    this.flight = undefined;
     // Nothing new (the common case while following): one fstat, no head check, no read.
     // (Same size and modification time: a copytruncate rewrite to the same size still changes the time.)
     const st = await this.handle.stat({ bigint: true });
@@ -72,48 +85,50 @@ export class TrackedFile {
     if (this.detachedAt === undefined && (await this.headChanged())) return 'truncated';
     // A full buffer (a backend that does not answer): nothing is read until there is room.
     if (opts.bufferFull === 'block' && roomLeft(store, opts) <= 0 && store.bufferedEvents > 0) return 'blocked';
-    const ahead: Piece[] = [];
-    let at = resumeOf(this.state);
-    let guess: ReaderState | undefined = this.state;
-    /** Above 0 while a line longer than a read is being read whole. */
-    let grow = 0;
+    const f: Flight = kept ?? this.fresh();
+    const { ahead } = f;
     let left = budget;
-    let eof = false;
     /** Pieces read ahead are dropped and reading goes on from the committed reader state. */
     const rewind = () => {
       ahead.length = 0;
-      at = resumeOf(this.state);
-      guess = this.state;
-      eof = false;
+      f.at = resumeOf(this.state);
+      f.guess = this.state;
+      f.eof = false;
     };
     for (;;) {
-      while (!eof && guess && left > 0 && ahead.length < this.depth) {
+      while (!f.eof && f.guess && left > 0 && ahead.length < this.depth) {
         // A piece holds at most about half the buffer's events, so that it can wait for room and go in whole
-        // (a cut mid-piece means decoding the rest again later).
+        // (a cut mid-piece means decoding the rest again later). It is not cut to the budget: a small last piece
+        // would be decoded on this thread while the decode thread waits.
         const fits = opts.bufferFull === 'block' ? (opts.maxBufferSize / 2) * this.bytesPerEvent : Infinity;
-        const want = Math.max(Math.min(this.pieceBytes, 64 << 10), Math.min(this.pieceBytes, left, Math.floor(fits)), grow);
+        const want = Math.max(Math.min(this.pieceBytes, 64 << 10), Math.min(this.pieceBytes, Math.floor(fits)), f.grow);
         const buf = this.decoder.alloc(want);
-        const { bytesRead } = await this.handle.read(buf, 0, want, at);
-        if (bytesRead === 0) { eof = true; break; }
-        this.readEnd = Math.max(this.readEnd, at + bytesRead);
+        const { bytesRead } = await this.handle.read(buf, 0, want, f.at);
+        if (bytesRead === 0) { f.eof = true; break; }
+        this.readEnd = Math.max(this.readEnd, f.at + bytesRead);
         if (this.readEnd > this.size) this.size = this.readEnd;
         const nl = buf.subarray(0, bytesRead).lastIndexOf(10);
         let end = nl + 1;
         if (nl < 0) {
           // No newline: the end of the file for now, or a line longer than a read. Long lines are read whole up
           // to the limit; past it, the reader skips them (counted as too long) without holding them.
-          if (bytesRead < want) { eof = true; break; }
-          if (want <= this.maxLineBytes) { grow = Math.min(want * 2, this.maxLineBytes + 1); continue; }
+          if (bytesRead < want) { f.eof = true; break; }
+          if (want <= this.maxLineBytes) { f.grow = Math.min(want * 2, this.maxLineBytes + 1); continue; }
           end = bytesRead;
         }
-        const state = guess;
-        ahead.push({ from: at, to: at + end, state, result: this.decode(buf.subarray(0, end), state, 'no', opts) });
-        if (nl >= 0) grow = 0;
-        at += end;
+        const state = f.guess;
+        ahead.push({ from: f.at, to: f.at + end, state, result: this.decode(buf.subarray(0, end), state, 'no', opts) });
+        if (nl >= 0) f.grow = 0;
+        f.at += end;
         left -= end;
         // The next piece can be decoded now if it starts a line; a reader holding a multi-line entry is not known yet.
-        guess = nl >= 0 ? lineStartAt(at) : undefined;
-        if (bytesRead < want) eof = true;
+        f.guess = nl >= 0 ? lineStartAt(f.at) : undefined;
+        if (bytesRead < want) f.eof = true;
+      }
+      if (left <= 0 && ahead.length > 0 && f.guess && !f.eof) {
+        // The budget is spent with more to read: what is under way is kept for the next round.
+        this.flight = f;
+        return 'more';
       }
       const piece = ahead.shift();
       if (!piece) break;
@@ -131,8 +146,9 @@ export class TrackedFile {
       const head = await this.growHead(store);
       if (head === 'changed') return 'truncated';
       // Pieces ahead were decoded with the shorter head as the source's identity (ids of entries without one).
-      if (head === 'grown' || (ahead.length === 0 && guess === undefined)) rewind();
+      if (head === 'grown' || (ahead.length === 0 && f.guess === undefined)) rewind();
     }
+    const eof = f.eof;
     if (eof && atEof && this.readEnd > resumeOf(this.state)) {
       // An unterminated last entry: read if it parses whole (a writer that never ends its last line).
       const from = resumeOf(this.state);
@@ -144,6 +160,11 @@ export class TrackedFile {
     }
     if (eof) this.eofAt = this.readEnd;
     return eof ? 'eof' : 'more';
+  }
+
+  /** Reading from the committed reader state, nothing under way. */
+  private fresh(): Flight {
+    return { ahead: [], at: resumeOf(this.state), guess: this.state, grow: 0, eof: false };
   }
 
   /** Commits a piece decoded from the current state; true when the buffer took only part of it (blocked). */

@@ -48,10 +48,10 @@ class System {
     this.store = Store.open(join(this.dir, 'state'), Date.now);
     const ingest = { mapping: MAPPING, maxBufferSize: 50, maxEntryBytes: 1 << 20, bufferFull: 'block' as const, now: () => 1 };
     // Pieces of 300 bytes, three under way at once: entries are cut across pieces, pieces are decoded ahead on a
-    // guess, and pretty-printed entries make some guesses wrong.
+    // guess, and pretty-printed entries make some guesses wrong. Rounds of 1,000 bytes end with pieces under way.
     this.source = new FileSource(this.store, {
       patterns: [join(this.dir, 'app.log*')], pollMs: 0, readFrom: 'beginning', rotateWaitMs: 0, maxLineBytes: 1 << 20, ingest, log, now: Date.now,
-      decoder: new DecodePool({ mapping: MAPPING, maxEntryBytes: 1 << 20 }, { threads: 0 }), decodeDepth: 3, pieceBytes: 300,
+      decoder: new DecodePool({ mapping: MAPPING, maxEntryBytes: 1 << 20 }, { threads: 0 }), decodeDepth: 3, pieceBytes: 300, roundBudget: 1000,
     });
     this.flusher = new Flusher(this.store, this.backend, {
       batchSize: 5, flushIntervalMs: 0, maxBufferSize: 50, prefix: 'p', backoff: { baseMs: 1, capMs: 2, random: () => 0.5 },
