@@ -52,6 +52,8 @@ export class Flusher {
   private readonly acks: AckGroup;
   /** Pending batches read ahead, newest first (see `nextBatch`). */
   private upcoming: BatchRow[] = [];
+  /** `store.batchesMade` when a read found every pending batch (-1: not known to be so): nothing new to read. */
+  private readAll = -1;
 
   constructor(private readonly store: Store, private readonly backend: Backend, private readonly opts: FlusherOptions) {
     this.acks = new AckGroup(store, {
@@ -126,17 +128,29 @@ export class Flusher {
 
   /**
    * The oldest pending batch not under way. Rows are read a few at a time: batches cut later come after them, and
-   * only a send that ends other than accepted changes the ones already read (it empties `upcoming`).
+   * only a send that ends other than accepted changes the ones already read (`reread`). Once a read found them
+   * all, none is read again until the store makes a batch (a catch-up run asks after every send).
    */
   private nextBatch(): BatchRow | undefined {
-    if (this.upcoming.length === 0) this.upcoming = this.store.pendingBatches(2 * this.opts.concurrency, [...this.inflight.keys(), ...this.acks.ids]).reverse();
+    if (this.upcoming.length === 0 && this.readAll !== this.store.batchesMade) {
+      const made = this.store.batchesMade;
+      const limit = 2 * this.opts.concurrency;
+      this.upcoming = this.store.pendingBatches(limit, [...this.inflight.keys(), ...this.acks.ids]).reverse();
+      this.readAll = this.upcoming.length < limit ? made : -1;
+    }
     return this.upcoming.pop();
+  }
+
+  /** Batches already read may have changed (a send failed or was split, or acknowledgements were not recorded). */
+  private reread(): void {
+    this.upcoming = [];
+    this.readAll = -1;
   }
 
   /** Room was made in the buffer, or (`err`) the accepted batches could not be recorded: they are sent again. */
   private acksCommitted(err?: unknown): void {
     if (err) {
-      this.upcoming = [];
+      this.reread();
       this.opts.log.error({ err: (err as Error)?.message ?? String(err) }, 'could not record accepted batches; they will be sent again');
     }
     this.acked.poke();
@@ -177,7 +191,7 @@ export class Flusher {
 
   private async sendOnce(row: BatchRow, signal: AbortSignal): Promise<SendResult['kind']> {
     const r = await this.sendAndAct(row, signal);
-    if (r.kind !== 'accepted') this.upcoming = [];
+    if (r.kind !== 'accepted') this.reread();
     // A wait asked for (backoff, Retry-After) holds for every batch; a success elsewhere does not lift it.
     if (r.waitMs > 0) this.retryAt = Math.max(this.retryAt, this.opts.now() + r.waitMs);
     return r.kind;

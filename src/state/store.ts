@@ -44,6 +44,8 @@ export class Store {
   private cursor: number;
   private readonly pending = new PendingRecords();
   private inBatches: number;
+  /** Batches this store has written (cut or split): a reader that saw them all can tell there is nothing new. */
+  private made = 0;
   private batching?: { size: number; build: BatchBuilder };
   /** Called after a commit that added events (the flusher listens). */
   onEvents?: () => void;
@@ -148,6 +150,7 @@ export class Store {
     const lo = this.cursor + 1;
     this.cursor += n;
     const id = Number(this.s.insertBatch.run(lo, this.cursor, key, body, n, this.now()).lastInsertRowid);
+    this.made++;
     this.inBatches += n;
     return id;
   }
@@ -180,6 +183,11 @@ export class Store {
       this.cutDone();
       return id;
     })();
+  }
+
+  /** How many batches this store has written so far (it only grows). */
+  get batchesMade(): number {
+    return this.made;
   }
 
   /** The oldest batches not yet accepted, leaving out `busy` ones (being sent): their bodies are not read again. */
@@ -230,6 +238,7 @@ export class Store {
         if (group.length === 0) continue;
         const { key, body } = build([slabFrom(group)]);
         this.s.insertBatch.run(lo, lo + group.length - 1, key, body, group.length + extra, this.now());
+        this.made++;
         lo += group.length;
         extra = 0;
       }

@@ -124,6 +124,30 @@ describe('flusher', () => {
     await running;
   });
 
+  it('reads the pending batches again only when one was made or a send failed, and sends every one', async () => {
+    let reads = 0;
+    const read = store.pendingBatches.bind(store);
+    store.pendingBatches = (limit, busy) => { reads++; return read(limit, busy); };
+    let sends = 0;
+    backend.answer = () => (++sends === 2 ? { kind: 'retry', reason: 'HTTP 503' } : { kind: 'accepted' });
+    const stop = new AbortController();
+    const running = flusher.run(stop.signal);
+    // One batch made at a time, as a catch-up run commits them, with idle turns in between.
+    for (let i = 0; i < 5; i++) {
+      buffer(10);
+      flusher.poke();
+      await until(() => backend.accepted.length === 10 * (i + 1));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    stop.abort();
+    await running;
+    expect(backend.accepted).toHaveLength(50);
+    expect(sends).toBe(6);
+    // A read per batch made, one after the failed send, and none while nothing changed.
+    expect(reads).toBeLessThanOrEqual(5 + 2);
+    expect(store.batchesMade).toBe(5);
+  });
+
   it('records what is accepted when it stops, without waiting for the window', async () => {
     const grouped = new Flusher(store, backend, {
       batchSize: 10, flushIntervalMs: 0, maxBufferSize: 1000, prefix: 'p', backoff: { baseMs: 1, capMs: 5, random: () => 0.5 },
