@@ -71,7 +71,9 @@ for (const s of scenarios(ctx)) {
     'lines/s': s.throughput === false ? '' : Math.round(s.lines / w).toLocaleString('en'),
     'MB/s': s.throughput === false ? '' : (s.bytes / w / 1e6).toFixed(1),
     'events/s': s.throughput !== false && pick('events') ? Math.round(pick('events') / w).toLocaleString('en') : '',
-    'ratio to bare': s.throughput === false ? '' : (bw / w).toFixed(2),
+    // Each round's pair ran back to back: the median of their ratios cancels the host's drift between rounds.
+    'ratio to bare': s.throughput === false ? '' : median(mine.map((m, i) => (base[i]?.wall ?? NaN) / m.wall)).toFixed(2),
+    'round ratios': s.throughput === false || !base.length ? '' : mine.map((m, i) => (base[i].wall / m.wall).toFixed(2)).join(' '),
     'bare lines/s': base.length ? Math.round(LINES / bw).toLocaleString('en') : '',
     'CPU s': pick('cpu').toFixed(2),
     'peak RSS MB': pick('maxRssMB').toFixed(0),
