@@ -17,7 +17,7 @@ sys.modules.update({"litellm": litellm, "litellm.integrations": integrations, "l
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from aflo_tail_callback import AfloTailFileLogger  # noqa: E402
 
-FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "fixtures", "litellm",
+FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test", "fixtures", "litellm",
                        "04_chat_bedrock_region_api_base_slp_extracted.json")
 
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { slpLine } from '../helpers.js';
 import { run } from './cli.js';
 
-const FIXTURES = join(import.meta.dirname, '../../../shared/fixtures/litellm');
+const FIXTURES = join(import.meta.dirname, '../fixtures/litellm');
 
 describe('aflo-tail map', () => {
   it('maps every fixture file given as paths, printing only events on stdout', async () => {

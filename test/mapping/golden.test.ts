@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { mapEntry } from '../../src/mapping/map-entry.js';
 import { MAPPING, readAll } from '../helpers.js';
 
-const FIXTURES = join(import.meta.dirname, '../../../shared/fixtures/litellm');
+const FIXTURES = join(import.meta.dirname, '../fixtures/litellm');
 const GOLDEN = join(import.meta.dirname, '../golden');
 const FALLBACK = 1700000000000;
 
