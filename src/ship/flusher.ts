@@ -7,7 +7,12 @@ import type { BatchRow, Store } from '../state/store.js';
 import { AckGroup } from './ack-group.js';
 import { buildBatch } from './batch-body.js';
 import { backoffDelay, type BackoffOptions } from './retry.js';
+import { SendHealth, type Health } from './send-health.js';
+import { countSend, newSendStats, type SendStats } from './send-stats.js';
 import { Wakeup } from './signal.js';
+
+export type { Health } from './send-health.js';
+export { LATENCY_BUCKETS, type SendStats } from './send-stats.js';
 
 export interface FlusherOptions {
   batchSize: number;
@@ -26,26 +31,14 @@ export interface FlusherOptions {
   log: Logger;
 }
 
-export interface Health {
-  unauthorized?: { reason: string; setting: string; since: number };
-  failingSince?: number;
-  lastError?: string;
-  lastAcceptedAt?: number;
-}
-
-/** Send statistics for /metrics: latency histogram buckets (seconds) and outcome counts. */
-export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-export interface SendStats { latency: number[]; latencySum: number; sends: Record<string, number> }
-
 export type DrainResult = { ok: true } | { ok: false; reason: string };
 
 export class Flusher {
-  readonly health: Health = {};
-  readonly stats: SendStats = { latency: LATENCY_BUCKETS.map(() => 0), latencySum: 0, sends: {} };
+  readonly stats: SendStats = newSendStats();
   /** Poked after every ack, so a reader waiting for room in the buffer can go on. */
   readonly acked = new Wakeup();
   private readonly work = new Wakeup();
-  private lastAuthLog = -Infinity;
+  private readonly sendHealth: SendHealth;
   /** No send before this time (backoff, Retry-After, refused credentials). */
   private retryAt = 0;
   private readonly inflight = new Map<number, Promise<void>>();
@@ -56,11 +49,16 @@ export class Flusher {
   private readAll = -1;
 
   constructor(private readonly store: Store, private readonly backend: Backend, private readonly opts: FlusherOptions) {
+    this.sendHealth = new SendHealth(opts.log, opts.now, opts.authRetryMs);
     this.acks = new AckGroup(store, {
       windowMs: opts.ackWindowMs ?? 20, maxRows: 256, maxEvents: Math.max(1, Math.floor(opts.maxBufferSize / 8)),
       onCommit: (err) => this.acksCommitted(err),
     });
     store.configureBatching(opts.batchSize, (records) => this.build(records));
+  }
+
+  get health(): Health {
+    return this.sendHealth.state;
   }
 
   /** New events were committed. */
@@ -209,30 +207,16 @@ export class Flusher {
     } catch (err) {
       result = { kind: 'retry', reason: `backend error: ${(err as Error)?.message ?? String(err)}` };
     }
-    const seconds = (this.opts.now() - started) / 1000;
-    this.stats.latencySum += seconds;
-    LATENCY_BUCKETS.forEach((b, i) => { if (seconds <= b) this.stats.latency[i]++; });
-    this.stats.sends[result.kind] = (this.stats.sends[result.kind] ?? 0) + 1;
-    const log = this.opts.log;
+    countSend(this.stats, (this.opts.now() - started) / 1000, result.kind);
     switch (result.kind) {
-      case 'accepted': {
+      case 'accepted':
         this.acks.add(row);
-        if (this.health.unauthorized || this.health.failingSince !== undefined) log.info({ batch: row.key }, 'backend accepts batches again');
-        this.health.unauthorized = undefined;
-        this.health.failingSince = undefined;
-        this.health.lastAcceptedAt = this.opts.now();
-        log.debug({ batch: row.key, events: row.event_count }, 'batch accepted');
+        this.sendHealth.accepted(row.key, row.event_count);
         return { kind: 'accepted', waitMs: 0 };
-      }
-      case 'retry': {
+      case 'retry':
         this.store.batchFailed(row.id, result.reason);
-        this.health.lastError = result.reason;
-        if (this.health.failingSince === undefined) {
-          this.health.failingSince = this.opts.now();
-          log.warn({ batch: row.key, reason: result.reason }, 'sending failed; retrying with backoff');
-        } else log.debug({ batch: row.key, reason: result.reason, attempt: row.attempts + 1 }, 'retrying batch');
+        this.sendHealth.failed(row.key, result.reason, row.attempts + 1);
         return { kind: 'retry', waitMs: backoffDelay(row.attempts + 1, this.opts.backoff, result.afterMs) };
-      }
       case 'too_large':
       case 'rejected': {
         const status = result.kind === 'rejected' ? result.status : 413;
@@ -240,26 +224,18 @@ export class Flusher {
         if (records.length > 1) {
           const half = Math.ceil(records.length / 2);
           this.store.splitBatch(row, [records.slice(0, half), records.slice(half)], (r) => this.build(r));
-          log.debug({ batch: row.key, status, reason: result.reason }, 'batch refused; splitting it');
+          this.opts.log.debug({ batch: row.key, status, reason: result.reason }, 'batch refused; splitting it');
         } else {
           this.store.deadLetterBatch(row, status, result.reason);
-          this.health.lastError = result.reason;
-          log.warn({ status, reason: result.reason }, 'event refused by the backend; moved to the dead-letter table');
+          this.sendHealth.deadLettered(status, result.reason);
           this.acked.poke();
         }
         return { kind: result.kind, waitMs: 0 };
       }
-      case 'unauthorized': {
+      case 'unauthorized':
         this.store.batchFailed(row.id, result.reason);
-        const now = this.opts.now();
-        this.health.unauthorized ??= { reason: result.reason, setting: result.setting, since: now };
-        this.health.lastError = result.reason;
-        if (now - this.lastAuthLog >= this.opts.authRetryMs) {
-          this.lastAuthLog = now;
-          log.error({ setting: result.setting, status: result.status }, `the backend refuses the credentials: check ${result.setting}. Nothing is lost; sending resumes when it accepts them`);
-        }
+        this.sendHealth.unauthorized(result.reason, result.setting, result.status);
         return { kind: 'unauthorized', waitMs: this.opts.authRetryMs };
-      }
     }
   }
 }
