@@ -18,7 +18,7 @@ export function startProgress(out: ProgressOut, files: FileSource, store: Store,
         total += Math.max(f.size, f.readPosition);
       }
     } else if (final) read = total;
-    const sent = store.counters()[TOTAL]?.accepted ?? 0;
+    const sent = store.counts.all()[TOTAL]?.accepted ?? 0;
     const secs = Math.max(0.001, (now() - t0) / 1000);
     const rate = read / secs;
     const left = rate > 0 && total > read ? Math.round((total - read) / rate) : 0;

@@ -27,7 +27,7 @@ export function readStatus(s: Settings, now: () => number): Status {
   if (!existsSync(join(s.stateDir, 'state.db'))) return base;
   const store = Store.open(s.stateDir, now, { readonly: true });
   try {
-    const counters = store.counters();
+    const counters = store.counts.all();
     const total = counters[TOTAL] ?? {};
     const pick = (c: Record<string, number>, k: string) => c[k] ?? 0;
     for (const k of Object.keys(base.entries)) base.entries[k] = pick(total, k);

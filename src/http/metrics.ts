@@ -18,7 +18,7 @@ export function renderMetrics(m: MetricsSources): string {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, v] of samples) out.push(`${name}${labels} ${v}`);
   };
-  const c = m.store.counters()[TOTAL] ?? {};
+  const c = m.store.counts.all()[TOTAL] ?? {};
   metric('aflo_entries_read_total', 'counter', 'Log entries read.', [['', c.read ?? 0]]);
   metric('aflo_entries_total', 'counter', 'Log entries by outcome.', ENTRY_KINDS.map((k) => [`{outcome="${k}"}`, c[k] ?? 0]));
   metric('aflo_events_produced_total', 'counter', 'Meter events produced by the mapping.', [['', c.produced ?? 0]]);

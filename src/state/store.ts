@@ -1,17 +1,17 @@
 // The durable buffer: events, file checkpoints and counters in SQLite, each change in one transaction.
 // Events are numbered; full batches are cut (gzip bodies) in the same transaction that commits the events,
 // and only the remainder waits as raw records in a segment row, so each event is written once, compactly.
-import Database, { type Database as Db, type Statement } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import type { Database as Db, Statement } from 'better-sqlite3';
 import { gunzipSync } from 'node:zlib';
 import type { EntryCounts } from '../entries/counts.js';
+import { Counters, TOTAL } from './counters.js';
 import { FileRecords } from './file-records.js';
+import { openStateDb } from './open-db.js';
 import { PendingRecords } from './pending-records.js';
-import { migrate } from './migrations.js';
 import { recordTime, slabFrom, slabOf, slabRange, type Slab } from './segments.js';
 import { SQL } from './sql.js';
 
+export { TOTAL, type CounterMap } from './counters.js';
 export type { FileRecord } from './file-records.js';
 export interface BatchRow { id: number; lo: number; hi: number; key: string; body: Buffer; event_count: number; attempts: number }
 export interface DeadLetter { id: number; record: string; time_ms: number; status: number | null; reason: string; created_ms: number }
@@ -29,14 +29,12 @@ export interface ChunkCommit {
   extra?: Record<string, number>;
 }
 
-export type CounterMap = Record<string, Record<string, number>>;
 type Stmts = { [K in keyof typeof SQL]: Statement };
-
-export const TOTAL = '';
 
 export class Store {
   readonly db: Db;
   readonly files: FileRecords;
+  readonly counts: Counters;
   private readonly s: Stmts;
   /** Sequence number the next event gets. */
   private nextSeq: number;
@@ -54,6 +52,7 @@ export class Store {
     this.db = db;
     this.s = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as Stmts;
     this.files = new FileRecords(db, now);
+    this.counts = new Counters(db);
     this.cursor = Number(this.getMeta('cut_cursor') ?? 0);
     this.nextSeq = Number(this.getMeta('next_seq') ?? 1);
     this.inBatches = this.pendingBatchTotals().events;
@@ -66,18 +65,7 @@ export class Store {
 
   /** Opens (creating and migrating) the state database; `readonly` for `status` while a daemon runs. */
   static open(stateDir: string, now: () => number, opts: { readonly?: boolean } = {}): Store {
-    if (!opts.readonly) mkdirSync(stateDir, { recursive: true });
-    const db = new Database(join(stateDir, 'state.db'), { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
-    db.pragma('busy_timeout = 5000');
-    if (!opts.readonly) {
-      db.pragma('journal_mode = WAL');
-      // A lost last transaction (power loss) only rewinds the offset with the events: the log is read again.
-      db.pragma('synchronous = NORMAL');
-      db.pragma('wal_autocheckpoint = 16384');
-      db.pragma('journal_size_limit = 67108864');
-      migrate(db);
-    }
-    return new Store(db, now);
+    return new Store(openStateDb(stateDir, opts), now);
   }
 
   close(): void {
@@ -100,25 +88,13 @@ export class Store {
     return this.bufferedEvents;
   }
 
-  private add(scope: string, name: string, value: number): void {
-    if (value !== 0) this.s.addCounter.run(scope, name, value);
-  }
-
-  private addCounts(scope: string, counts: Record<string, number>): void {
-    for (const name in counts) {
-      const value = counts[name];
-      this.add(TOTAL, name, value);
-      if (scope !== TOTAL) this.add(scope, name, value);
-    }
-  }
-
   readonly commitChunk = (c: ChunkCommit): void => {
     this.db.transaction(() => {
       if (c.records && c.records.ends.length > 0) this.append(c.records);
-      this.addCounts(c.scope, c.counts as unknown as Record<string, number>);
-      this.add(TOTAL, 'produced', (c.records?.ends.length ?? 0) + c.dropped);
-      this.add(TOTAL, 'dropped', c.dropped);
-      if (c.extra) this.addCounts(c.scope, c.extra);
+      this.counts.addAll(c.scope, c.counts as unknown as Record<string, number>);
+      this.counts.add(TOTAL, 'produced', (c.records?.ends.length ?? 0) + c.dropped);
+      this.counts.add(TOTAL, 'dropped', c.dropped);
+      if (c.extra) this.counts.addAll(c.scope, c.extra);
       if (c.checkpoint) this.files.checkpoint(c.checkpoint.fileId, c.checkpoint.offset, c.checkpoint.size);
     })();
     if (c.records && c.records.ends.length > 0) this.onEvents?.();
@@ -213,7 +189,7 @@ export class Store {
         this.s.deleteBatch.run(b.id);
         n += b.event_count;
       }
-      this.add(TOTAL, 'accepted', n);
+      this.counts.add(TOTAL, 'accepted', n);
       this.s.setMeta.run('last_success', String(this.now()));
     })();
     // Counted once committed: a failed commit leaves every batch, and the count, as they were.
@@ -251,8 +227,8 @@ export class Store {
       const records = this.batchRecords(batch);
       for (const r of records) this.s.insertDeadLetter.run(r.toString('utf8'), recordTime(r), status, reason, this.now());
       this.s.deleteBatch.run(batch.id);
-      this.add(TOTAL, 'dead_lettered', records.length);
-      this.add(TOTAL, 'dropped', batch.event_count - records.length);
+      this.counts.add(TOTAL, 'dead_lettered', records.length);
+      this.counts.add(TOTAL, 'dropped', batch.event_count - records.length);
       this.s.setMeta.run('last_error', JSON.stringify({ at: this.now(), reason, status }));
       return records.length;
     })();
@@ -271,17 +247,9 @@ export class Store {
       const rows = this.deadLetters();
       for (const r of rows) this.s.deleteDeadLetter.run(r.id);
       if (rows.length > 0) this.append(slabFrom(rows.map((r) => Buffer.from(r.record, 'utf8'))));
-      this.add(TOTAL, 'dead_lettered', -rows.length);
+      this.counts.add(TOTAL, 'dead_lettered', -rows.length);
       return rows.length;
     })();
-  }
-
-  counters(): CounterMap {
-    const out: CounterMap = {};
-    for (const r of this.s.counters.all() as { scope: string; name: string; value: number }[]) {
-      (out[r.scope] ??= {})[r.name] = r.value;
-    }
-    return out;
   }
 
   deadLetterCount(): number {

@@ -36,7 +36,7 @@ it('commits when it holds maxRows, at once, and again only for what came after',
   acks.commit();
   acks.commit();
   expect(commits).toEqual([undefined, undefined]);
-  expect(store.counters()['']).toMatchObject({ accepted: 40 });
+  expect(store.counts.all()['']).toMatchObject({ accepted: 40 });
 });
 
 it('commits once it holds maxEvents events', () => {
@@ -69,5 +69,5 @@ it('a commit that fails reports the error and leaves the batches pending', () =>
   expect(acks.ids).toEqual([]);
   expect(store.pendingBatchTotals().batches).toBe(5);
   expect(store.bufferedEvents).toBe(50);
-  expect(store.counters()['']?.accepted ?? 0).toBe(0);
+  expect(store.counts.all()['']?.accepted ?? 0).toBe(0);
 });

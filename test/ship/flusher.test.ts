@@ -52,7 +52,7 @@ function buffer(n: number, mark: (i: number) => boolean = () => false): void {
 }
 
 const balanced = () => {
-  const c = store.counters()[''] ?? {};
+  const c = store.counts.all()[''] ?? {};
   return (c.produced ?? 0) === (c.accepted ?? 0) + store.refreshBuffered() + (c.dead_lettered ?? 0) + (c.dropped ?? 0);
 };
 
@@ -71,7 +71,7 @@ describe('flusher', () => {
     expect(store.replayDeadLetters()).toBe(2);
     expect(await flusher.drain(AbortSignal.timeout(5000), true)).toEqual({ ok: true });
     expect(backend.accepted).toHaveLength(25);
-    expect(store.counters()['']).toMatchObject({ produced: 25, accepted: 25, dead_lettered: 0 });
+    expect(store.counts.all()['']).toMatchObject({ produced: 25, accepted: 25, dead_lettered: 0 });
   });
 
   it('splits on 413 until batches fit', async () => {
@@ -113,11 +113,11 @@ describe('flusher', () => {
     grouped.poke();
     await until(() => backend.accepted.length === 200);
     // All 20 answers are in; none is recorded before the window closes, and no batch went out twice.
-    expect(store.counters()['']?.accepted ?? 0).toBe(0);
+    expect(store.counts.all()['']?.accepted ?? 0).toBe(0);
     expect(store.refreshBuffered()).toBe(200);
     await new Promise((r) => setTimeout(r, 100));
     expect([...sends.values()]).toEqual(Array(20).fill(1));
-    await until(() => (store.counters()['']?.accepted ?? 0) === 200);
+    await until(() => (store.counts.all()['']?.accepted ?? 0) === 200);
     expect(store.refreshBuffered()).toBe(0);
     expect(balanced()).toBe(true);
     stop.abort();
@@ -160,7 +160,7 @@ describe('flusher', () => {
     await until(() => backend.accepted.length === 50);
     stop.abort();
     await running;
-    expect(store.counters()['']).toMatchObject({ produced: 50, accepted: 50 });
+    expect(store.counts.all()['']).toMatchObject({ produced: 50, accepted: 50 });
     expect(store.refreshBuffered()).toBe(0);
   });
 });

@@ -147,7 +147,7 @@ describe('model-based: no loss across rotate / crash sequences', () => {
       const records = [...sys.backend.objects.values()].flat().map((r) => JSON.parse(r));
       const ids = records.filter((e) => e.meterApiName === 'llm_requests').map((e) => e.uniqueId).sort();
       expect(ids).toEqual([...sys.written].sort());
-      const totals = sys.store.counters()[''] ?? {};
+      const totals = sys.store.counts.all()[''] ?? {};
       expect(totals.read ?? 0).toBe(sys.written.length);
       expect(totals.produced ?? 0).toBe((totals.accepted ?? 0) + sys.store.refreshBuffered() + (totals.dead_lettered ?? 0) + (totals.dropped ?? 0));
       for (const f of sys.source.files) await f.close();

@@ -1,0 +1,21 @@
+// Opens the state database with the settings the store relies on (WAL, its durability, its size), migrated.
+import Database, { type Database as Db } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrate } from './migrations.js';
+
+/** `readonly` for `status` while a daemon runs: the file must exist and nothing is changed. */
+export function openStateDb(stateDir: string, opts: { readonly?: boolean } = {}): Db {
+  if (!opts.readonly) mkdirSync(stateDir, { recursive: true });
+  const db = new Database(join(stateDir, 'state.db'), { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  db.pragma('busy_timeout = 5000');
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL');
+    // A lost last transaction (power loss) only rewinds the offset with the events: the log is read again.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('wal_autocheckpoint = 16384');
+    db.pragma('journal_size_limit = 67108864');
+    migrate(db);
+  }
+  return db;
+}
