@@ -37,6 +37,8 @@ export function scenarios(ctx) {
       },
     },
     once('once-file', (dir) => ({ AFLO_BACKEND_TYPE: 'file', AFLO_OUTPUT_DIR: join(dir, 'out'), AFLO_BATCH_SIZE: process.env.BENCH_BATCH_SIZE ?? '1000' }), accepted),
+    // The same without flushing each batch to disk, as peers' file outputs write (Vector, Fluent Bit, Filebeat).
+    once('once-file-nofsync', (dir) => ({ AFLO_BACKEND_TYPE: 'file', AFLO_OUTPUT_DIR: join(dir, 'out'), AFLO_OUTPUT_FSYNC: 'false', AFLO_BATCH_SIZE: process.env.BENCH_BATCH_SIZE ?? '1000' }), accepted),
     ...followScenarios(ctx),
   ];
 }

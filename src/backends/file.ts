@@ -1,12 +1,75 @@
 // `file` backend: the object layout and gzip bodies in a local directory; a re-send overwrites the same name.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+// With `fsync` (the default), a batch is accepted only once its bytes and its name are on stable storage.
+import { constants } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Backend, CheckResult, OutgoingBatch, SendResult } from './types.js';
 
-export function fileBackend(outputDir: string): Backend {
+export interface FileBackendOptions {
+  outputDir: string;
+  /** Flush each object and the directories naming it to disk before it counts as accepted. */
+  fsync: boolean;
+}
+
+/** Flushes a directory's entries (a name made or renamed in it) to disk. */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+const { O_WRONLY, O_CREAT, O_TRUNC, O_DSYNC } = constants;
+
+/** Writes `body` to a new file; with `fsync`, each write returns once its data is on disk (O_DSYNC: no extra call). */
+async function writeObject(tmp: string, body: Buffer, fsync: boolean): Promise<void> {
+  const fh = await open(tmp, O_WRONLY | O_CREAT | O_TRUNC | (fsync ? O_DSYNC : 0));
+  try {
+    await fh.writeFile(body);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Directory flushes shared by the sends under way (a group commit): a caller whose rename is done waits for a flush
+ * that starts after it, and every rename done before that flush starts is covered by it.
+ */
+class DirSyncs {
+  private readonly dirs = new Map<string, { running?: Promise<void>; next?: Promise<void> }>();
+
+  sync(dir: string): Promise<void> {
+    let d = this.dirs.get(dir);
+    if (!d) this.dirs.set(dir, (d = {}));
+    const state = d;
+    if (state.next) return state.next;
+    const start = (): Promise<void> => {
+      const p = syncDir(dir).finally(() => {
+        if (state.running === p) state.running = undefined;
+        if (!state.running && !state.next) this.dirs.delete(dir);
+      });
+      state.running = p;
+      return p;
+    };
+    if (!state.running) return start();
+    // A flush is under way that may have started before this rename: the next one, after it, covers this caller.
+    const next = state.running.catch(() => undefined).then(() => {
+      state.next = undefined;
+      return start();
+    });
+    state.next = next;
+    return next;
+  }
+}
+
+export function fileBackend(opts: FileBackendOptions): Backend {
+  const { outputDir, fsync } = opts;
   /** The directory the last batch went to: batches of the same minute share it, so it is made once (a failure forgets it). */
   let made = '';
+  const dirSyncs = new DirSyncs();
   return {
     type: 'file',
     async send(batch: OutgoingBatch): Promise<SendResult> {
@@ -15,11 +78,16 @@ export function fileBackend(outputDir: string): Backend {
       try {
         const dir = dirname(path);
         if (dir !== made) {
-          await mkdir(dir, { recursive: true });
+          const first = await mkdir(dir, { recursive: true });
+          // Directories just made are named in their parents: each one up to the first made is flushed too.
+          if (fsync && first !== undefined) {
+            for (let d = dir; d.length >= first.length; d = dirname(d)) await syncDir(dirname(d));
+          }
           made = dir;
         }
-        await writeFile(tmp, batch.body);
+        await writeObject(tmp, batch.body, fsync);
         await rename(tmp, path);
+        if (fsync) await dirSyncs.sync(dir);
         return { kind: 'accepted' };
       } catch (err) {
         made = '';

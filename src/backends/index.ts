@@ -21,7 +21,7 @@ export async function createBackend(s: Settings, deps: BackendDeps): Promise<Bac
       secretAccessKey: s.awsSecretAccessKey, sessionToken: s.awsSessionToken, checksum: s.s3Checksum, acl: s.s3Acl, timeoutMs, now: deps.now,
     });
     case 'azure-blob': return (await import('./azure-blob.js')).azureBackend({ connectionString: s.azureConnectionString!, container: s.containerName!, timeoutMs, now: deps.now });
-    case 'file': return fileBackend(s.outputDir!);
+    case 'file': return fileBackend({ outputDir: s.outputDir!, fsync: s.outputFsync });
     case 'stdout': return stdoutBackend(deps.stdout);
   }
 }

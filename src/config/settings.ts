@@ -20,6 +20,7 @@ export interface Settings {
   azureConnectionString?: string;
   containerName?: string;
   outputDir?: string;
+  outputFsync: boolean;
   pathPrefix: string;
   hostedEnv: string;
   jsonLogs: boolean;
@@ -98,6 +99,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'azureConnectionString', env: 'AZURE_STORAGE_CONNECTION_STRING', parse: str, secret: true, help: 'Azure Storage connection string' },
   { key: 'containerName', env: 'AFLO_CONTAINER_NAME', flag: 'container', parse: str, help: 'Azure Blob container' },
   { key: 'outputDir', env: 'AFLO_OUTPUT_DIR', flag: 'output-dir', parse: str, help: 'directory of the file backend' },
+  { key: 'outputFsync', env: 'AFLO_OUTPUT_FSYNC', flag: 'output-fsync', default: 'true', parse: bool, help: 'file backend: a batch is accepted once flushed to disk (false: once written)' },
   { key: 'pathPrefix', env: 'AFLO_PATH', flag: 'path-prefix', default: 'litellm-metering', parse: str, help: 'object key prefix' },
   { key: 'hostedEnv', env: 'AFLO_HOSTED_ENV', flag: 'hosted-env', default: 'prod', parse: str, help: 'hostedEnv dimension' },
   { key: 'jsonLogs', env: 'AFLO_JSON_LOGS', default: 'true', parse: bool, help: 'JSON logs; false for readable lines' },

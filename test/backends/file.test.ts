@@ -1,8 +1,9 @@
-// The file backend on a real directory: objects at their keys, re-sends overwrite, a vanished directory is made again.
+// The file backend on a real directory, flushing to disk or not: objects at their keys, re-sends overwrite, a vanished
+// directory is made again.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileBackend } from '../../src/backends/file.js';
+import { fileBackend as makeFileBackend } from '../../src/backends/file.js';
 import type { OutgoingBatch } from '../../src/backends/types.js';
 import { tempDir } from '../helpers.js';
 
@@ -14,7 +15,9 @@ const batch = (key: string, text: string): OutgoingBatch =>
   ({ id: 1, key, body: Buffer.from(text), records: () => [], eventCount: 1 });
 const signal = new AbortController().signal;
 
-describe('file backend', () => {
+describe.each([true, false])('file backend (fsync %s)', (fsync) => {
+  const fileBackend = (outputDir: string) => makeFileBackend({ outputDir, fsync });
+
   it('writes each body at its key (no temporary file left) and a re-send overwrites it', async () => {
     const out = join(dir.path, 'out');
     const b = fileBackend(out);
@@ -24,6 +27,20 @@ describe('file backend', () => {
     const minute = join(out, 'p/2025/01/02/03/04');
     expect(readdirSync(minute).sort()).toEqual(['merged_logs_a.json.gz', 'merged_logs_b.json.gz']);
     expect(readFileSync(join(minute, 'merged_logs_a.json.gz'), 'utf8')).toBe('one again');
+    // A new minute under an existing hour, and a new tree from the year down.
+    expect(await b.send(batch('p/2025/01/02/03/05/merged_logs_c.json.gz', 'three'), signal)).toEqual({ kind: 'accepted' });
+    expect(await b.send(batch('p/2026/02/03/04/05/merged_logs_d.json.gz', 'four'), signal)).toEqual({ kind: 'accepted' });
+    expect(readFileSync(join(out, 'p/2025/01/02/03/05/merged_logs_c.json.gz'), 'utf8')).toBe('three');
+    expect(readdirSync(join(out, 'p/2026/02/03/04/05'))).toEqual(['merged_logs_d.json.gz']);
+  });
+
+  it('sends under way at the same time all land (their directory flushes are shared)', async () => {
+    const out = join(dir.path, 'out');
+    const b = fileBackend(out);
+    const keys = Array.from({ length: 24 }, (_, i) => `p/2025/01/02/03/0${i % 3}/merged_logs_${i}.json.gz`);
+    const answers = await Promise.all(keys.map((k, i) => b.send(batch(k, `body ${i}`), signal)));
+    expect(answers.every((a) => a.kind === 'accepted')).toBe(true);
+    keys.forEach((k, i) => expect(readFileSync(join(out, k), 'utf8')).toBe(`body ${i}`));
   });
 
   it('a directory removed while running is made again: the batch is retried, then lands', async () => {
