@@ -63,7 +63,6 @@ export function followScenarios({ cli, measure, sink, data, stallData }) {
             p50: percentile(delays, 50), p99: percentile(delays, 99) };
         } finally {
           sink.setMode('count');
-          st.remove();
         }
       },
       extra: (runs) => ({ 'p50 delay ms': runs[0].p50, 'p99 delay ms': runs[0].p99, 'lines delivered': `${runs[0].delivered}/${runs[0].lines}` }),
@@ -78,18 +77,14 @@ export function followScenarios({ cli, measure, sink, data, stallData }) {
         for (let f = 0; f < 10; f++) fs.writeFileSync(join(st.dir, 'logs', `proxy-${f}.jsonl`), Array.from({ length: 100 }, (_, i) => line(f * 100 + i)).join('\n') + '\n');
         const duration = seconds('BENCH_IDLE_SECONDS', 60);
         let idleCpu = NaN;
-        try {
-          const r = await daemon(st.dir, { AFLO_FLUSH_INTERVAL: '1' }, async (child) => {
-            await sleep(5000);
-            const c0 = cpuOf(child.pid);
-            await sleep(duration * 1000);
-            idleCpu = cpuOf(child.pid) - c0;
-          });
-          sink.take();
-          return { ...r, idleCpu, idleSeconds: duration };
-        } finally {
-          st.remove();
-        }
+        const r = await daemon(st.dir, { AFLO_FLUSH_INTERVAL: '1' }, async (child) => {
+          await sleep(5000);
+          const c0 = cpuOf(child.pid);
+          await sleep(duration * 1000);
+          idleCpu = cpuOf(child.pid) - c0;
+        });
+        sink.take();
+        return { ...r, idleCpu, idleSeconds: duration };
       },
       extra: (runs) => ({ 'idle CPU % of a core': ((100 * runs[0].idleCpu) / runs[0].idleSeconds).toFixed(2) }),
     },
@@ -108,7 +103,6 @@ export function followScenarios({ cli, measure, sink, data, stallData }) {
         } finally {
           sink.setMode('count');
           sink.take();
-          st.remove();
         }
       },
     },

@@ -65,15 +65,16 @@ for (const s of scenarios(ctx)) {
   }
   const bw = base.length ? median(base.map((b) => b.wall)) : NaN;
   const w = median(mine.map((m) => m.wall));
+  // Each round's pair ran back to back: the median of their ratios cancels the host's drift between rounds.
+  const ratios = base.length ? mine.map((m, i) => base[i].wall / m.wall) : [];
   const pick = (k) => median(mine.map((m) => m[k]));
   rows.push({
     scenario: s.name,
     'lines/s': s.throughput === false ? '' : Math.round(s.lines / w).toLocaleString('en'),
     'MB/s': s.throughput === false ? '' : (s.bytes / w / 1e6).toFixed(1),
     'events/s': s.throughput !== false && pick('events') ? Math.round(pick('events') / w).toLocaleString('en') : '',
-    // Each round's pair ran back to back: the median of their ratios cancels the host's drift between rounds.
-    'ratio to bare': s.throughput === false ? '' : median(mine.map((m, i) => (base[i]?.wall ?? NaN) / m.wall)).toFixed(2),
-    'round ratios': s.throughput === false || !base.length ? '' : mine.map((m, i) => (base[i].wall / m.wall).toFixed(2)).join(' '),
+    'ratio to bare': s.throughput === false ? '' : (ratios.length ? median(ratios) : NaN).toFixed(2),
+    'round ratios': s.throughput === false ? '' : ratios.map((r) => r.toFixed(2)).join(' '),
     'bare lines/s': base.length ? Math.round(LINES / bw).toLocaleString('en') : '',
     'CPU s': pick('cpu').toFixed(2),
     'peak RSS MB': pick('maxRssMB').toFixed(0),

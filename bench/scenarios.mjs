@@ -12,14 +12,10 @@ export function scenarios(ctx) {
     name, lines, bytes,
     run: async () => {
       const st = tempState();
-      try {
-        const r = await measure([cli, '--once', data], {
-          AFLO_STATE_DIR: join(st.dir, 'state'), AFLO_JSON_LOGS: 'true', ...env(st.dir),
-        });
-        return { ...r, ...(await count(st.dir)) };
-      } finally {
-        st.remove();
-      }
+      const r = await measure([cli, '--once', data], {
+        AFLO_STATE_DIR: join(st.dir, 'state'), AFLO_JSON_LOGS: 'true', ...env(st.dir),
+      });
+      return { ...r, ...(await count(st.dir)) };
     },
   });
   const accepted = async (dir) => ({ events: await producedEvents(measure, cli, join(dir, 'state')) });
@@ -36,12 +32,16 @@ export function scenarios(ctx) {
         return { ...r, events: eventsFrom(r.stderr) };
       },
     },
-    once('once-file', (dir) => ({ AFLO_BACKEND_TYPE: 'file', AFLO_OUTPUT_DIR: join(dir, 'out'), AFLO_BATCH_SIZE: process.env.BENCH_BATCH_SIZE ?? '1000' }), accepted),
+    once('once-file', (dir) => fileEnv(dir, 'true'), accepted),
     // The same without flushing each batch to disk, as peers' file outputs write (Vector, Fluent Bit, Filebeat).
-    once('once-file-nofsync', (dir) => ({ AFLO_BACKEND_TYPE: 'file', AFLO_OUTPUT_DIR: join(dir, 'out'), AFLO_OUTPUT_FSYNC: 'false', AFLO_BATCH_SIZE: process.env.BENCH_BATCH_SIZE ?? '1000' }), accepted),
+    once('once-file-nofsync', (dir) => fileEnv(dir, 'false'), accepted),
     ...followScenarios(ctx),
   ];
 }
+
+const fileEnv = (dir, fsync) => ({
+  AFLO_BACKEND_TYPE: 'file', AFLO_OUTPUT_DIR: join(dir, 'out'), AFLO_OUTPUT_FSYNC: fsync, AFLO_BATCH_SIZE: process.env.BENCH_BATCH_SIZE ?? '1000',
+});
 
 async function producedEvents(measure, cli, stateDir) {
   const r = await measure([cli, 'status', '--json', '--state-dir', stateDir], {}, { stdout: 'pipe', capture: true });
@@ -59,5 +59,5 @@ process.on('exit', () => { for (const dir of made) rmSync(dir, { recursive: true
 export function tempState() {
   const dir = mkdtempSync(join(tmpdir(), 'aflo-bench-state-'));
   made.push(dir);
-  return { dir, remove: () => {} };
+  return { dir };
 }

@@ -76,6 +76,8 @@ export function fileBackend(opts: FileBackendOptions): Backend {
   /** The directory the last batch went to: batches of the same minute share it, so it is made once (a failure forgets it). */
   let made = '';
   const dirSyncs = new DirSyncs();
+  /** The output directory as `join` writes it (no trailing slash): where the flushing of parents stops. */
+  const root = dirname(join(outputDir, 'x'));
   return {
     type: 'file',
     async send(batch: OutgoingBatch): Promise<SendResult> {
@@ -84,11 +86,10 @@ export function fileBackend(opts: FileBackendOptions): Backend {
       try {
         const dir = dirname(path);
         if (dir !== made) {
-          const first = await mkdir(dir, { recursive: true });
-          // Directories just made are named in their parents: each one up to the first made is flushed too.
-          if (fsync && first !== undefined) {
-            for (let d = dir; d.length >= first.length; d = dirname(d)) await syncDir(dirname(d));
-          }
+          await mkdir(dir, { recursive: true });
+          // The directories under the output directory are named in their parents: those entries are flushed too
+          // (whichever send made them, and again after a failure, when `made` is forgotten).
+          if (fsync) for (let d = dir; d.length > root.length; d = dirname(d)) await dirSyncs.sync(dirname(d));
           made = dir;
         }
         await writeObject(tmp, batch.body, fsync);

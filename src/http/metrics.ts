@@ -1,5 +1,6 @@
 // Prometheus text exposition of aflo-tail's counters, buffer, files and sends.
-import { LATENCY_BUCKETS, type Flusher } from '../ship/flusher.js';
+import type { Flusher } from '../ship/flusher.js';
+import { LATENCY_BUCKETS } from '../ship/send-stats.js';
 import type { FileSource } from '../source/file-source.js';
 import { TOTAL, type Store } from '../state/store.js';
 

@@ -11,9 +11,6 @@ import { SendHealth, type Health } from './send-health.js';
 import { countSend, newSendStats, type SendStats } from './send-stats.js';
 import { Wakeup } from './signal.js';
 
-export type { Health } from './send-health.js';
-export { LATENCY_BUCKETS, type SendStats } from './send-stats.js';
-
 export interface FlusherOptions {
   batchSize: number;
   flushIntervalMs: number;
