@@ -9,6 +9,11 @@ export interface ReaderSink {
   /** One usage entry; `index` tells entries that share a byte range (elements of one JSON array line) apart. */
   entry(slp: Obj, start: number, end: number, index: number): void;
   skip(reason: SkipReason, start: number, end: number): void;
+  /**
+   * A whole line `bytes[from..to)` starting at `start`, offered before it is decoded: true when the sink took it as
+   * one usage entry itself (the native mapper), false to have it read here.
+   */
+  line?(bytes: Buffer, from: number, to: number, start: number): boolean;
 }
 
 type Accumulation = { start: number; parts: string[]; bytes: number; struct: Structure; tooLong: boolean };
@@ -59,8 +64,11 @@ export class EntryReader {
       if (this.skippingLine || this.lineLen + nl - from > this.maxEntryBytes) {
         this.tooLongLine(start, end, sink);
       } else if (this.lineLen === 0) {
-        // The common case, a whole line in this chunk: decoded in place (a view is made only if recovery needs one).
-        this.line(decode(chunk, from, nl), start, end, sink, () => chunk.subarray(from, nl));
+        // The common case, a whole line in this chunk: offered to the sink as bytes, else decoded in place (a view
+        // is made only if recovery needs one).
+        if (this.acc !== null || sink.line === undefined || !sink.line(chunk, from, nl, start)) {
+          this.line(decode(chunk, from, nl), start, end, sink, () => chunk.subarray(from, nl));
+        }
       } else {
         const line = Buffer.concat([...this.parts, chunk.subarray(from, nl)]);
         this.line(decode(line, 0, line.length), start, end, sink, () => line);

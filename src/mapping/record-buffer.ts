@@ -27,6 +27,22 @@ export class RecordBuffer {
     return this.pos;
   }
 
+  /** The memory records are written into; writing goes on at byteLength (the native mapper writes there). */
+  get memory(): Buffer {
+    return this.buf;
+  }
+
+  /** Room for `n` more bytes. */
+  reserve(n: number): void {
+    this.ensure(n);
+  }
+
+  /** `n` records were written into memory from byteLength on by the native mapper; `ends` as ends[] takes them. */
+  written(ends: Uint32Array, n: number): void {
+    for (let i = 0; i < n; i++) this.ends.push(ends[i]);
+    if (n > 0) this.pos = ends[n - 1];
+  }
+
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));

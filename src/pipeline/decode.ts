@@ -2,6 +2,7 @@
 // state, so it runs the same in a decode thread or inline; admit.ts then decides what of it is committed.
 import { EntryReader, type ReaderSink, type ReaderState, type SkipReason } from '../entries/reader.js';
 import type { Obj } from '../entries/recognise.js';
+import { FAST_INCONSISTENT, FAST_TIME_MISSING, FastMapper } from '../mapping/fast-mapper.js';
 import { mapEntryInto } from '../mapping/map-entry.js';
 import { RecordBuffer } from '../mapping/record-buffer.js';
 import type { MappingOptions } from '../mapping/types.js';
@@ -36,7 +37,22 @@ export interface DecodeRequest {
   fallbackTimeMs: number;
 }
 
-export interface DecodeConfig { mapping: MappingOptions; maxEntryBytes: number }
+export interface DecodeConfig {
+  mapping: MappingOptions;
+  maxEntryBytes: number;
+  /** false: every line is mapped by the JavaScript mapper, never the native fast path (tests compare the two). */
+  native?: boolean;
+}
+
+/** One native mapper per mapping options (a thread has its own), or null where it does not apply. */
+const fastMappers = new WeakMap<MappingOptions, FastMapper | null>();
+
+function fastMapperFor(cfg: DecodeConfig): FastMapper | undefined {
+  if (cfg.native === false) return undefined;
+  let m = fastMappers.get(cfg.mapping);
+  if (m === undefined) fastMappers.set(cfg.mapping, (m = FastMapper.create(cfg.mapping) ?? null));
+  return m ?? undefined;
+}
 
 class ItemSink implements ReaderSink {
   readonly starts: number[] = [];
@@ -44,7 +60,15 @@ class ItemSink implements ReaderSink {
   readonly info: number[] = [];
 
   constructor(private readonly mapping: MappingOptions, private readonly sourceId: string,
-    private readonly fallbackTimeMs: number, readonly records: RecordBuffer) {}
+    private readonly fallbackTimeMs: number, readonly records: RecordBuffer, private readonly fast?: FastMapper) {}
+
+  line(bytes: Buffer, from: number, to: number, start: number): boolean {
+    if (this.fast === undefined) return false;
+    const flags = this.fast.mapLine(bytes, from, to, this.records, this.fallbackTimeMs);
+    if (flags < 0) return false;
+    this.push(start, KIND_MAPPED | (flags & FAST_INCONSISTENT ? FLAG_INCONSISTENT : 0) | (flags & FAST_TIME_MISSING ? FLAG_TIME_MISSING : 0));
+    return true;
+  }
 
   entry(slp: Obj, start: number, _end: number, index: number): void {
     const s = mapEntryInto(slp, this.mapping, { sourceId: this.sourceId, start, index, fallbackTimeMs: this.fallbackTimeMs }, this.records);
@@ -69,7 +93,7 @@ export function decodeWith(reader: EntryReader, bytes: Uint8Array | null, eof: D
   // rarely needs a regrowth.
   const size = Math.max(1 << 16, Math.ceil(1.25 * (bytes?.length ?? 0)));
   const records = new RecordBuffer(size, spare?.(size));
-  const sink = new ItemSink(cfg.mapping, sourceId, fallbackTimeMs, records);
+  const sink = new ItemSink(cfg.mapping, sourceId, fallbackTimeMs, records, fastMapperFor(cfg));
   if (bytes) reader.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), sink);
   if (eof !== 'no') reader.finish(sink, eof === 'final');
   const { data, ends } = records.slab();

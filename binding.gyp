@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "fast_map",
+      "sources": ["native/addon.cc", "native/json_index.cc", "native/js_number.cc", "native/entry_dimensions.cc", "native/entry_meters.cc", "native/slp_map.cc"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,46 @@
+// recognise() at the top level and baseDimensions() of src/mapping (recognise.ts, dimensions.ts) for a plain entry.
+#include "entry_mapper.h"
+
+namespace aflo {
+
+void EntryMapper::dimensions(int32_t meta, int32_t usage) {
+  int32_t map_info = f_.obj(f_.get(0, "model_map_information"));
+  auto call_type = f_.text(f_.get(0, "call_type"));
+  auto provider = first_text(f_.get(0, "custom_llm_provider"), f_.at(map_info, "model_map_value", "litellm_provider"));
+  if (meta >= 0) {
+    put("business_unit_id", first_text(f_.at(meta, "user_api_key_auth_metadata", "business_unit_id"),
+                                       f_.get(meta, "user_api_key_team_id"), f_.get(meta, "team_id"),
+                                       f_.get(meta, "user_api_key_team_alias")));
+  }
+  put("usecase", call_type);
+  put("provider", provider);
+  put("platform", provider);
+  put("model", f_.text(f_.get(0, "model")));
+  if (map_info >= 0) put("sku", first_text(f_.get(map_info, "model_map_key"), f_.at(map_info, "model_map_value", "key")));
+  put("user", first_text(f_.get(0, "user"), f_.get(0, "end_user"), f_.get(meta, "user_api_key_end_user_id")));
+  put("keyName", f_.text(f_.get(meta, "user_api_key_alias")));
+  put_json("hostedEnv", opts_.hosted_env);
+  auto reg = region(f_.text(f_.get(0, "api_base")));
+  if (!reg) reg = region(f_.text(f_.at(0, "hidden_params", "api_base")));
+  if (reg) put_json("region", *reg);
+  bool batch = call_type && (*call_type == "create_batch" || *call_type == "acreate_batch" ||
+                             *call_type == "retrieve_batch" || *call_type == "aretrieve_batch");
+  if (!batch) batch = non_empty(f_.at(0, "hidden_params", "batch_models")) || non_empty(f_.get(meta, "batch_models"));
+  put_json("batch", batch ? "\"y\"" : "\"n\"");
+  auto tier = first_text(f_.at(0, "model_parameters", "service_tier"), f_.at(0, "response", "service_tier"),
+                         f_.get(usage, "service_tier"));
+  if (tier && (*tier == "flex" || *tier == "priority")) put("tier", tier);
+  else put_json("tier", "\"n\"");
+  if (f_.equals(f_.get(0, "status"), "failure")) {
+    auto code = f_.text(f_.at(0, "error_information", "error_code"));
+    std::string_view c = code ? *code : "unknown";
+    if (c.size() > kMaxDimension) throw BailOut{};
+    has_error_ = true;
+    if (pairs_ > 0) error_ += ',';
+    error_ += "\"error_code\":\"";
+    error_ += c;
+    error_ += '"';
+  }
+}
+
+}  // namespace aflo

@@ -1,0 +1,93 @@
+// A validating JSON parser for one log line into a flat node index: what the fast mapper looks fields up in.
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+namespace aflo {
+
+enum class Type : uint8_t { Object, Array, String, Number, True, False, Null };
+
+struct Node {
+  Type type;
+  /** A string with an escape or a byte outside printable ASCII: its text is not its bytes, so it is never read here. */
+  bool plain;
+  uint32_t key_off, key_len;  // the key's bytes, inside the quotes (object members only)
+  uint32_t key_tag;           // tag(key): most members are passed over on it alone
+  uint32_t off, len;          // a string's bytes inside the quotes; a number's text
+  int32_t first;              // first child (objects, arrays), -1 when empty
+  int32_t next;               // next sibling, -1 at the end
+  uint32_t count;             // children (objects, arrays)
+  int32_t table;              // an object's member table in tables_, once looked up in (-1: not built)
+  double num;                 // a number's value
+};
+
+/** Nodes of one parsed line; node 0 is the root. Reused from line to line. */
+class JsonIndex {
+ public:
+  /**
+   * Parses `data[0..len)`: exactly one JSON value and optional whitespace. False when the text is not JSON as
+   * JSON.parse reads it, or is JSON this index does not take (nesting deeper than 64, a number out of double
+   * range, a key with an escape): the caller then leaves the line to the full reader.
+   */
+  bool parse(const char* data, size_t len);
+
+  const Node& node(int32_t i) const { return nodes_[i]; }
+  std::string_view text(const Node& n) const { return std::string_view(data_ + n.off, n.len); }
+  std::string_view key(const Node& n) const { return std::string_view(data_ + n.key_off, n.key_len); }
+
+  /** The key's length and its first and last bytes. */
+  static uint32_t tag(const char* key, size_t len) {
+    if (len == 0) return 0;
+    return (static_cast<uint32_t>(len) & 0xffff) | static_cast<uint32_t>(static_cast<unsigned char>(key[0])) << 16 |
+           static_cast<uint32_t>(static_cast<unsigned char>(key[len - 1])) << 24;
+  }
+
+  /** The member named `name` of object node `obj` (the last one, as JSON.parse keeps), or -1. */
+  int32_t get(int32_t obj, std::string_view name) const {
+    if (obj < 0 || nodes_[obj].type != Type::Object) return -1;
+    uint32_t t = tag(name.data(), name.size());
+    const Node& o = nodes_[obj];
+    if (o.count > kLinearMembers) return find(obj, t, name);
+    int32_t found = -1;
+    for (int32_t c = o.first; c >= 0; c = nodes_[c].next)
+      if (nodes_[c].key_tag == t && same_key(nodes_[c], name)) found = c;
+    return found;
+  }
+
+ private:
+  /** Objects with more members than this are looked up in through a hash table of their members. */
+  static constexpr uint32_t kLinearMembers = 8;
+
+  bool same_key(const Node& n, std::string_view name) const {
+    return n.key_len == name.size() && std::memcmp(data_ + n.key_off, name.data(), name.size()) == 0;
+  }
+  static uint32_t slot(uint32_t tag, uint32_t mask) { return (tag * 2654435761u) >> 7 & mask; }
+  static uint32_t table_size(uint32_t count) {
+    uint32_t size = 16;
+    while (size < 2 * count) size *= 2;
+    return size;
+  }
+  int32_t find(int32_t obj, uint32_t tag, std::string_view name) const;
+  int32_t value(int depth);
+  bool string(uint32_t& off, uint32_t& len, bool& plain);
+  bool number(Node& n);
+  bool literal(const char* word, size_t n);
+  void space() {
+    while (pos_ < len_) {
+      char c = data_[pos_];
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
+      pos_++;
+    }
+  }
+
+  const char* data_ = nullptr;
+  size_t len_ = 0;
+  size_t pos_ = 0;
+  std::vector<Node> nodes_;
+  /** Member tables of looked-up objects: open addressing, node index or -1, a later duplicate key replacing. */
+  mutable std::vector<int32_t> tables_;
+};
+
+}  // namespace aflo

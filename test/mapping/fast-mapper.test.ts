@@ -1,0 +1,147 @@
+// The native fast path against the JavaScript mapper: built, taking plain LiteLLM lines, and giving exactly the
+// same records, items and flags on random entries, random options and randomly damaged lines.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FastMapper, fastMapAddon } from '../../src/mapping/fast-mapper.js';
+import { RecordBuffer } from '../../src/mapping/record-buffer.js';
+import type { MappingOptions } from '../../src/mapping/types.js';
+import { decodePiece } from '../../src/pipeline/decode.js';
+import { MAPPING, slpLine } from '../helpers.js';
+
+/** Decodes `text` both ways; the two results must be the same in every field. */
+function bothWays(text: string | Buffer, mapping: MappingOptions = MAPPING) {
+  const run = (native: boolean) => {
+    const bytes = typeof text === 'string' ? Buffer.from(text) : Buffer.from(text);
+    const d = decodePiece({ bytes, state: { lineStart: 0, skipLen: 0, acc: null }, eof: 'final', sourceId: 's', fallbackTimeMs: 1700000000123 },
+      { mapping, maxEntryBytes: 1 << 20, native });
+    return { records: d.data.toString('utf8'), ends: d.ends, starts: d.starts, recordsAfter: d.recordsAfter, info: d.info, checkpoint: d.checkpoint };
+  };
+  return { js: run(false), native: run(true) };
+}
+
+const REGIONS = new Map([['mapped.example.com', 'eu-west-9'], ['long.example.com', 'r'.repeat(300)], ['quote.example.com', 'a"b']]);
+
+const word = fc.constantFrom('', ' ', 'None', 'null', 'gpt-4o', ' padded ', 'flex', 'priority', 'failure', 'success', 'duration',
+  'speech', 'aspeech', 'image_generation', 'x_image_edit', 'create_batch', 'acompletion', 'True', 'true', '429', 'a"b',
+  'tab\there', 'é', '\u2028', '\u007f', 'x'.repeat(201), 'y'.repeat(200), '12', '1.5', '1766000000.123456789', ' 1766000001 ',
+  '2025-01-01 10:00:00.5', '2025-01-01T10:00:00Z', 'inf', '-3', 'team-1', 'key-1');
+const number = fc.oneof(fc.integer({ min: -5, max: 5000 }), fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(0, -0, 0.5, 1e21, 1e-7, 1.5e-7, 123.456, 2 ** 53, 2 ** 53 + 2, 1766000000.25, 1766000003.999999, 1e300, 5e-324));
+const anything = fc.oneof(word, number, fc.string({ maxLength: 12 }), fc.constantFrom(null, true, false, undefined, [], [1], {}, { a: 1 }));
+/** Mostly what LiteLLM writes, sometimes anything at all. */
+const often = <T>(usual: fc.Arbitrary<T>) => fc.oneof({ arbitrary: usual, weight: 40 }, { arbitrary: anything, weight: 1 });
+/** Mostly absent (fields that send an entry the JavaScript way), sometimes there. */
+const rare = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ arbitrary: fc.constant(undefined), weight: 12 }, { arbitrary: arb, weight: 1 });
+const count = often(fc.integer({ min: 0, max: 100000 }));
+const plain = often(fc.constantFrom('gpt-4o', 'team-1', 'key-1', 'openai', 'bedrock', 'u-1'));
+const apiBase = often(fc.constantFrom('https://bedrock-runtime.us-east-1.amazonaws.com', 'eu.api.openai.com', 'https://api.openai.com',
+  'https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/x', 'http://h/locations/global/m',
+  'https://mapped.example.com/v1', 'https://long.example.com', 'https://quote.example.com', 'not a url ::'));
+const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+
+const details = fc.record({ cached_tokens: count, audio_tokens: count, image_tokens: count, cache_creation_tokens: count,
+  cache_write_tokens: count, text_tokens: count, reasoning_tokens: count, citation_tokens: count, audio_length_seconds: rare(count),
+  video_length_seconds: rare(count), character_count: rare(count) }, { requiredKeys: [] });
+const usageObject = fc.record({ prompt_tokens: count, completion_tokens: count, prompt_tokens_details: often(details),
+  completion_tokens_details: often(details), cache_read_input_tokens: count, cache_creation_input_tokens: count,
+  prompt_cache_hit_tokens: count, citation_tokens: count, service_tier: plain, type: rare(word), seconds: rare(count),
+  duration_seconds: rare(count) }, { requiredKeys: [] });
+
+const entry = fc.record({
+  id: plain, request_id: opt(plain), litellm_call_id: opt(plain), call_type: often(fc.constantFrom('acompletion', 'embedding', 'create_batch')),
+  status: often(fc.constantFrom('success', 'failure')), custom_llm_provider: plain, model: plain, user: opt(plain), end_user: opt(plain),
+  api_base: apiBase, startTime: often(fc.double({ min: 1.6e9, max: 1.8e9, noNaN: true })),
+  endTime: often(fc.double({ min: 1.6e9, max: 1.8e9, noNaN: true })), prompt_tokens: count, completion_tokens: count,
+  response_cost: opt(anything), cache_hit: opt(anything), spend: rare(anything),
+  metadata: often(fc.record({ user_api_key_alias: plain, user_api_key_team_id: plain, team_id: plain, user_api_key_team_alias: plain,
+    user_api_key_end_user_id: plain, user_api_key_auth_metadata: often(fc.record({ business_unit_id: plain }, { requiredKeys: [] })),
+    usage_object: often(usageObject), batch_models: opt(anything) }, { requiredKeys: [] })),
+  model_map_information: opt(fc.record({ model_map_key: plain, model_map_value: often(fc.record({ litellm_provider: plain, key: plain })) }, { requiredKeys: [] })),
+  hidden_params: opt(fc.record({ api_base: apiBase, batch_models: anything }, { requiredKeys: [] })),
+  model_parameters: opt(fc.record({ service_tier: plain, input: anything, size: anything, n: anything }, { requiredKeys: [] })),
+  response: opt(fc.record({ usage: often(usageObject), service_tier: plain, duration: rare(count), size: opt(anything), data: opt(anything) }, { requiredKeys: [] })),
+  error_information: opt(fc.record({ error_code: plain }, { requiredKeys: [] })),
+}, { requiredKeys: ['id'] });
+
+const options = fc.record({
+  hostedEnv: fc.constantFrom('prod', 'ü-env', 'q"e', 'h'.repeat(201)), customerId: fc.constantFrom(undefined, 'cust-1', 'ü"c'),
+  sendObjectMetadata: fc.boolean(), regionMap: fc.constant(REGIONS),
+});
+
+/** The ways a line is written: as it is, with a duplicate key either side, an escaped key, spaces, a CR, a BOM, a wrapper. */
+function variants(e: Record<string, unknown>): string[] {
+  const line = JSON.stringify(e);
+  return [line, '{"model":"first",' + line.slice(1), line.slice(0, -1) + ',"model":"last"}', line.replace('"id"', '"\\u0069d"'),
+    '  ' + line + ' \t', line + '\r', '\ufeff' + line, JSON.stringify({ standard_logging_object: e }), `[${line}]`];
+}
+
+describe('native fast mapper', () => {
+  it('takes a good share of the random entries below (else their comparison would test little)', () => {
+    const m = FastMapper.create({ ...MAPPING, regionMap: REGIONS })!;
+    let taken = 0;
+    const samples = fc.sample(entry, { numRuns: 1000, seed: 7 });
+    for (const e of samples) {
+      const b = Buffer.from(JSON.stringify(e));
+      if (m.mapLine(b, 0, b.length, new RecordBuffer(1024), 1) >= 0) taken++;
+    }
+    expect(taken / samples.length).toBeGreaterThan(0.2);
+  });
+
+  it('is built, and takes the plain lines of the bench and of LiteLLM callbacks', () => {
+    expect(fastMapAddon()).not.toBeNull();
+    const m = FastMapper.create(MAPPING)!;
+    const out = new RecordBuffer(1 << 10);
+    const line = Buffer.from(slpLine('c-1', { api_base: 'https://api.openai.com', metadata: { usage_object: { prompt_tokens: 10, completion_tokens: 20 } } }));
+    expect(m.mapLine(line, 0, line.length, out, 1)).toBeGreaterThanOrEqual(0);
+    expect(out.count).toBe(4);
+    expect(FastMapper.create({ ...MAPPING, sendObjectMetadata: true })).toBeUndefined();
+  });
+
+  it('gives what the JavaScript mapper gives on every LiteLLM fixture', () => {
+    const dir = join(__dirname, '../fixtures/litellm');
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      const compact = JSON.stringify(JSON.parse(text)) + '\n';
+      for (const t of [text, compact]) {
+        const { js, native } = bothWays(t);
+        expect(native).toEqual(js);
+      }
+    }
+  });
+
+  it('gives the same records, items and flags as the JavaScript mapper on random entries and options', () => {
+    fc.assert(fc.property(fc.array(entry, { minLength: 1, maxLength: 4 }), options, (entries, opts) => {
+      const text = entries.flatMap((e) => variants(e as Record<string, unknown>)).join('\n') + '\n';
+      const { js, native } = bothWays(text, opts);
+      expect(native).toEqual(js);
+    }), { numRuns: 400 });
+  });
+
+  it('writes every number as String() does: token values and seconds of any size', () => {
+    const value = fc.oneof(fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 0 }),
+      fc.constantFrom(1e21, 1e-7, 1.5e-7, 123e-20, 2 ** 53, 2 ** 60, 0.1 + 0.2));
+    const time = fc.double({ min: 1.6e9, max: 1.8e9, noNaN: true });
+    fc.assert(fc.property(value, value, time, fc.double({ min: 0, max: 1e-3, noNaN: true }), (prompt, completion, start, dt) => {
+      const { js, native } = bothWays(slpLine('n-1', { prompt_tokens: prompt, completion_tokens: completion, startTime: start, endTime: start + dt }) + '\n');
+      expect(native).toEqual(js);
+    }), { numRuns: 1000 });
+  });
+
+  it('gives the same as the JavaScript reader on damaged lines, and never throws', () => {
+    const base = slpLine('d-1', { metadata: { usage_object: { prompt_tokens: 1e3, completion_tokens: 7,
+      prompt_tokens_details: { cached_tokens: 3 } } }, api_base: 'eu.api.openai.com', messages: [{ role: 'user', content: 'hi\n"there"' }] });
+    const bytes = fc.constantFrom(...'"\\{}[],:0-e.E+ \rntfu'.split('').map((c) => c.charCodeAt(0)), 0x00, 0x1f, 0x7f, 0x80, 0xc3, 0xff);
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(base.length - 1), bytes, fc.constantFrom('set', 'insert', 'delete')), { minLength: 1, maxLength: 4 }), (edits) => {
+      let b = Buffer.from(base);
+      for (const [at, byte, how] of edits) {
+        if (how === 'set') b[at % b.length] = byte;
+        else if (how === 'insert') b = Buffer.concat([b.subarray(0, at), Buffer.from([byte]), b.subarray(at)]);
+        else b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1)]);
+      }
+      const { js, native } = bothWays(Buffer.concat([b, Buffer.from('\n' + base + '\n')]));
+      expect(native).toEqual(js);
+    }), { numRuns: 1000 });
+  });
+});
