@@ -2,9 +2,12 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json binding.gyp ./
+COPY native ./native
+# npm ci also compiles the native fast mapper (binding.gyp, native/) with npm's node-gyp.
 RUN npm ci
 COPY tsconfig.json ./
+COPY scripts/build-native.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 
@@ -22,6 +25,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/build/Release/fast_map.node ./build/Release/
 COPY package.json ./
 RUN mkdir -p /var/lib/aflo-tail && chown node:node /var/lib/aflo-tail
 USER node

@@ -18,6 +18,7 @@ struct FastMapper {
 };
 
 constexpr size_t kRegionLimit = 1000;  // as the JavaScript region cache
+constexpr size_t kKeepOutBytes = 1 << 20;
 
 #define CHECK(call)                                   \
   do {                                                \
@@ -114,6 +115,9 @@ napi_value MapLine(napi_env env, napi_callback_info info) {
   CHECK(napi_get_typedarray_info(env, args[7], &type, &ends_len, &ends_data, nullptr, nullptr));
   auto* ends = static_cast<uint32_t*>(ends_data);
   if (from < 0 || to > static_cast<int64_t>(src_len) || from > to || type != napi_uint32_array) return number(env, -1);
+  // What the last line took beyond the usual is given back before this one is read.
+  m->doc.shrink();
+  if (m->mapped.out.capacity() > kKeepOutBytes) std::string().swap(m->mapped.out);
   if (to > from && src[to - 1] == '\r') to--;
   const char* line = src + from;
   size_t len = static_cast<size_t>(to - from);

@@ -33,6 +33,12 @@ class JsonIndex {
    */
   bool parse(const char* data, size_t len);
 
+  /** Gives back the memory a very large line made the index take (a line of a million values: tens of MB). */
+  void shrink() {
+    if (nodes_.capacity() > kKeepNodes) std::vector<Node>().swap(nodes_);
+    if (tables_.capacity() > kKeepNodes) std::vector<int32_t>().swap(tables_);
+  }
+
   const Node& node(int32_t i) const { return nodes_[i]; }
   std::string_view text(const Node& n) const { return std::string_view(data_ + n.off, n.len); }
   std::string_view key(const Node& n) const { return std::string_view(data_ + n.key_off, n.key_len); }
@@ -59,6 +65,7 @@ class JsonIndex {
  private:
   /** Objects with more members than this are looked up in through a hash table of their members. */
   static constexpr uint32_t kLinearMembers = 8;
+  static constexpr size_t kKeepNodes = 1 << 14;
 
   bool same_key(const Node& n, std::string_view name) const {
     return n.key_len == name.size() && std::memcmp(data_ + n.key_off, name.data(), name.size()) == 0;

@@ -23,6 +23,7 @@ import { HealthCheck } from '../http/health.js';
 import { renderMetrics } from '../http/metrics.js';
 import { ingestRoute } from '../http/ingest-endpoint.js';
 import { startHttp } from '../http/server.js';
+import { fastMapAddon } from '../mapping/fast-mapper.js';
 
 export interface RunDeps {
   settings: Settings;
@@ -72,7 +73,8 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const checked = await backend.check(deps.stop);
     if (!checked.ok) log.warn({ reason: checked.reason, setting: checked.setting }, 'backend start-up check failed; events are kept and sending is retried');
     log.debug({ settings: printableSettings(s) }, 'settings');
-    log.info({ backend: backend.type, inputs: [...patterns, ...(useStdin ? ['-'] : [])], once, state_dir: s.stateDir }, 'aflo-tail started');
+    log.info({ backend: backend.type, inputs: [...patterns, ...(useStdin ? ['-'] : [])], once, state_dir: s.stateDir,
+      native_mapper: fastMapAddon() !== null }, 'aflo-tail started');
 
     const reading = new AbortController();
     const onStop = () => reading.abort();

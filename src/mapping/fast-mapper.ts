@@ -23,6 +23,8 @@ export const FAST_INCONSISTENT = 1;
 export const FAST_TIME_MISSING = 2;
 
 let loaded: Addon | null | undefined;
+/** One mapper per mapping options (a thread has its own), or null where the native path does not apply. */
+const perOptions = new WeakMap<MappingOptions, FastMapper | null>();
 
 /** The built addon, or null (not built: the JavaScript mapper does everything). */
 export function fastMapAddon(): Addon | null {
@@ -41,6 +43,13 @@ export class FastMapper {
 
   private constructor(private readonly addon: Addon, private readonly handle: object,
     private readonly regionMap: ReadonlyMap<string, string>) {}
+
+  /** The mapper for these options, made once. */
+  static for(opts: MappingOptions): FastMapper | undefined {
+    let m = perOptions.get(opts);
+    if (m === undefined) perOptions.set(opts, (m = FastMapper.create(opts) ?? null));
+    return m ?? undefined;
+  }
 
   /** A mapper for these options, or undefined where the native path does not apply (object metadata events). */
   static create(opts: MappingOptions): FastMapper | undefined {

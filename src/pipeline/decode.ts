@@ -44,15 +44,6 @@ export interface DecodeConfig {
   native?: boolean;
 }
 
-/** One native mapper per mapping options (a thread has its own), or null where it does not apply. */
-const fastMappers = new WeakMap<MappingOptions, FastMapper | null>();
-
-function fastMapperFor(cfg: DecodeConfig): FastMapper | undefined {
-  if (cfg.native === false) return undefined;
-  let m = fastMappers.get(cfg.mapping);
-  if (m === undefined) fastMappers.set(cfg.mapping, (m = FastMapper.create(cfg.mapping) ?? null));
-  return m ?? undefined;
-}
 
 class ItemSink implements ReaderSink {
   readonly starts: number[] = [];
@@ -93,7 +84,7 @@ export function decodeWith(reader: EntryReader, bytes: Uint8Array | null, eof: D
   // rarely needs a regrowth.
   const size = Math.max(1 << 16, Math.ceil(1.25 * (bytes?.length ?? 0)));
   const records = new RecordBuffer(size, spare?.(size));
-  const sink = new ItemSink(cfg.mapping, sourceId, fallbackTimeMs, records, fastMapperFor(cfg));
+  const sink = new ItemSink(cfg.mapping, sourceId, fallbackTimeMs, records, cfg.native === false ? undefined : FastMapper.for(cfg.mapping));
   if (bytes) reader.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), sink);
   if (eof !== 'no') reader.finish(sink, eof === 'final');
   const { data, ends } = records.slab();

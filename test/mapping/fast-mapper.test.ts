@@ -119,6 +119,21 @@ describe('native fast mapper', () => {
     }), { numRuns: 400 });
   });
 
+  it('gives the same on large lines: 200,000 values, an object of 2,000 members, nesting past its depth limit', () => {
+    const wide = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, i]));
+    let deep: unknown = 1;
+    for (let i = 0; i < 100; i++) deep = [deep];
+    const lines = [
+      slpLine('l-1', { messages: Array.from({ length: 200000 }, (_, i) => i % 7) }),
+      slpLine('l-2', { ...wide, model: 'wide', metadata: { ...wide, user_api_key_alias: 'k' } }),
+      slpLine('l-3', { response: { deep } }),
+      slpLine('l-4'),
+    ];
+    const { js, native } = bothWays(lines.join('\n') + '\n');
+    expect(native).toEqual(js);
+    expect(js.recordsAfter.length).toBe(4);
+  });
+
   it('writes every number as String() does: token values and seconds of any size', () => {
     const value = fc.oneof(fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 0 }),
       fc.constantFrom(1e21, 1e-7, 1.5e-7, 123e-20, 2 ** 53, 2 ** 60, 0.1 + 0.2));
