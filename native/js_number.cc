@@ -8,6 +8,10 @@
 namespace aflo {
 
 void append_js_number(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "NaN";
+    return;
+  }
   if (v == 0) {  // 0 and -0 alike
     out += '0';
     return;
@@ -15,6 +19,10 @@ void append_js_number(std::string& out, double v) {
   if (v < 0) {
     out += '-';
     v = -v;
+  }
+  if (std::isinf(v)) {  // a sum of counts past the largest double
+    out += "Infinity";
+    return;
   }
   if (v < 9007199254740992.0 && v == std::floor(v)) {  // integers: their digits
     char buf[24];

@@ -4,7 +4,7 @@
 
 namespace aflo {
 
-/** Appends the text String(v) gives for a finite `v` (shortest round-trip digits, JS's fixed/exponent rules). */
+/** Appends the text String(v) gives (shortest round-trip digits, JS's fixed/exponent rules; Infinity, NaN). */
 void append_js_number(std::string& out, double v);
 
 }  // namespace aflo

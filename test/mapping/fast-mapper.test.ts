@@ -136,10 +136,13 @@ describe('native fast mapper', () => {
 
   it('writes every number as String() does: token values and seconds of any size', () => {
     const value = fc.oneof(fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 0 }),
-      fc.constantFrom(1e21, 1e-7, 1.5e-7, 123e-20, 2 ** 53, 2 ** 60, 0.1 + 0.2));
+      fc.constantFrom(1e21, 1e-7, 1.5e-7, 123e-20, 2 ** 53, 2 ** 60, 0.1 + 0.2, 1e308, 1.7e308));
     const time = fc.double({ min: 1.6e9, max: 1.8e9, noNaN: true });
-    fc.assert(fc.property(value, value, time, fc.double({ min: 0, max: 1e-3, noNaN: true }), (prompt, completion, start, dt) => {
-      const { js, native } = bothWays(slpLine('n-1', { prompt_tokens: prompt, completion_tokens: completion, startTime: start, endTime: start + dt }) + '\n');
+    fc.assert(fc.property(value, value, value, value, fc.boolean(), time, fc.double({ min: 0, max: 1e-3, noNaN: true }), (prompt, completion, reads, writes, hit, start, dt) => {
+      // A cache hit adds the text input counts up: past the largest double, Infinity.
+      const details = { prompt_tokens_details: { cached_tokens: reads, cache_creation_tokens: writes } };
+      const { js, native } = bothWays(slpLine('n-1', { prompt_tokens: prompt, completion_tokens: completion, startTime: start, endTime: start + dt,
+        cache_hit: hit, metadata: { usage_object: { prompt_tokens: prompt, completion_tokens: completion, ...details } } }) + '\n');
       expect(native).toEqual(js);
     }), { numRuns: 1000 });
   });
