@@ -114,7 +114,9 @@ napi_value MapLine(napi_env env, napi_callback_info info) {
   void* ends_data;
   CHECK(napi_get_typedarray_info(env, args[7], &type, &ends_len, &ends_data, nullptr, nullptr));
   auto* ends = static_cast<uint32_t*>(ends_data);
-  if (from < 0 || to > static_cast<int64_t>(src_len) || from > to || type != napi_uint32_array) return number(env, -1);
+  if (from < 0 || to > static_cast<int64_t>(src_len) || from > to || type != napi_uint32_array || ends_len == 0) {
+    return number(env, -1);
+  }
   // What the last line took beyond the usual is given back before this one is read.
   m->doc.shrink();
   if (m->mapped.out.capacity() > kKeepOutBytes) std::string().swap(m->mapped.out);
@@ -127,7 +129,7 @@ napi_value MapLine(napi_env env, napi_callback_info info) {
   if (r == Outcome::NeedRegion) return number(env, -2);
   const aflo::Mapped& got = m->mapped;
   if (got.ends.size() > ends_len) return number(env, -1);
-  if (out_pos < 0 || got.out.size() > out_len - static_cast<size_t>(out_pos)) {
+  if (out_pos < 0 || static_cast<size_t>(out_pos) > out_len || got.out.size() > out_len - static_cast<size_t>(out_pos)) {
     ends[0] = static_cast<uint32_t>(got.out.size());
     return number(env, -3);
   }

@@ -70,9 +70,9 @@ export class FastMapper {
         out.written(this.ends, r & 0xff);
         return r >> 8;
       }
-      if (r === BAIL) return BAIL;
       if (r === NEED_REGION) this.learn(this.addon.pendingRegion(this.handle));
       else if (r === NO_ROOM) out.reserve(this.ends[0]);
+      else return BAIL;
     }
     return BAIL;
   }
