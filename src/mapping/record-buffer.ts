@@ -67,7 +67,7 @@ export class RecordBuffer {
     this.pos = at;
     do {
       const q = Math.floor(n / 10);
-      buf[--at] = 48 + n - q * 10;
+      buf[--at] = 48 + (n - q * 10); // the digit first: 48 + n is not exact near 2^53
       n = q;
     } while (n > 0);
   }
