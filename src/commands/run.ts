@@ -23,7 +23,7 @@ import { HealthCheck } from '../http/health.js';
 import { renderMetrics } from '../http/metrics.js';
 import { ingestRoute } from '../http/ingest-endpoint.js';
 import { startHttp } from '../http/server.js';
-import { fastMapAddon } from '../mapping/fast-mapper.js';
+import { FastMapper } from '../mapping/fast-mapper.js';
 
 export interface RunDeps {
   settings: Settings;
@@ -74,7 +74,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     if (!checked.ok) log.warn({ reason: checked.reason, setting: checked.setting }, 'backend start-up check failed; events are kept and sending is retried');
     log.debug({ settings: printableSettings(s) }, 'settings');
     log.info({ backend: backend.type, inputs: [...patterns, ...(useStdin ? ['-'] : [])], once, state_dir: s.stateDir,
-      native_mapper: fastMapAddon() !== null }, 'aflo-tail started');
+      native_mapper: FastMapper.for(mapping.options) !== undefined }, 'aflo-tail started');
 
     const reading = new AbortController();
     const onStop = () => reading.abort();

@@ -17,6 +17,8 @@ export interface MappingOptions {
   regionMap: ReadonlyMap<string, string>;
   customerId?: string;
   sendObjectMetadata: boolean;
+  /** false: every line is mapped by the JavaScript mapper, never the native fast path (AFLO_NATIVE_MAPPER). */
+  native?: boolean;
 }
 
 /** Where an entry came from: used only when the entry carries no id or no time of its own. */

@@ -40,8 +40,6 @@ export interface DecodeRequest {
 export interface DecodeConfig {
   mapping: MappingOptions;
   maxEntryBytes: number;
-  /** false: every line is mapped by the JavaScript mapper, never the native fast path (tests compare the two). */
-  native?: boolean;
 }
 
 
@@ -84,7 +82,7 @@ export function decodeWith(reader: EntryReader, bytes: Uint8Array | null, eof: D
   // rarely needs a regrowth.
   const size = Math.max(1 << 16, Math.ceil(1.25 * (bytes?.length ?? 0)));
   const records = new RecordBuffer(size, spare?.(size));
-  const sink = new ItemSink(cfg.mapping, sourceId, fallbackTimeMs, records, cfg.native === false ? undefined : FastMapper.for(cfg.mapping));
+  const sink = new ItemSink(cfg.mapping, sourceId, fallbackTimeMs, records, FastMapper.for(cfg.mapping));
   if (bytes) reader.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), sink);
   if (eof !== 'no') reader.finish(sink, eof === 'final');
   const { data, ends } = records.slab();

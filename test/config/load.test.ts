@@ -59,6 +59,7 @@ describe('settings', () => {
     [{ AFLO_READ_FROM: 'middle' }, 'AFLO_READ_FROM'],
     [{ AFLO_DEBUG: 'maybe' }, 'AFLO_DEBUG'],
     [{ AFLO_OUTPUT_FSYNC: 'maybe' }, 'AFLO_OUTPUT_FSYNC'],
+    [{ AFLO_NATIVE_MAPPER: 'sometimes' }, 'AFLO_NATIVE_MAPPER'],
     [{ AFLO_S3_CHECKSUM: 'always' }, 'AFLO_S3_CHECKSUM'],
     [{ AFLO_DECODE_THREADS: '-1' }, 'AFLO_DECODE_THREADS'],
     [{ AFLO_DECODE_THREADS: 'many' }, 'AFLO_DECODE_THREADS'],

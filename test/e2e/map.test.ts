@@ -35,6 +35,18 @@ describe('aflo-tail map', () => {
     expect(e.dimensions).toMatchObject({ hostedEnv: 'staging', region: 'eu-west-1' });
   });
 
+  it('writes the same bytes with the native mapper and with AFLO_NATIVE_MAPPER=false', async () => {
+    // 09–11 have no time: they are stamped with the time they are read, which differs between two runs.
+    const files = readdirSync(FIXTURES).filter((f) => /^0[1-8]_/.test(f)).map((f) => join(FIXTURES, f));
+    const plain = Array.from({ length: 50 }, (_, i) => slpLine(`p-${i}`, { api_base: 'https://bedrock-runtime.eu-west-1.amazonaws.com', cache_hit: i % 2 === 0 })).join('\n') + '\n';
+    const native = await run(['map', '-', ...files], {}, plain);
+    const js = await run(['map', '-', ...files], { AFLO_NATIVE_MAPPER: 'false' }, plain);
+    expect(native.code).toBe(0);
+    expect(native.stdout.split('\n').length).toBeGreaterThan(200);
+    expect(js.stdout).toBe(native.stdout);
+    expect(js.stderr).toBe(native.stderr);
+  });
+
   it('exits 2 naming the path when a path cannot be read', async () => {
     const r = await run(['map', '/nonexistent/file.jsonl']);
     expect(r.code).toBe(2);

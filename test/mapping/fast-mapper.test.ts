@@ -15,7 +15,7 @@ function bothWays(text: string | Buffer, mapping: MappingOptions = MAPPING) {
   const run = (native: boolean) => {
     const bytes = typeof text === 'string' ? Buffer.from(text) : Buffer.from(text);
     const d = decodePiece({ bytes, state: { lineStart: 0, skipLen: 0, acc: null }, eof: 'final', sourceId: 's', fallbackTimeMs: 1700000000123 },
-      { mapping, maxEntryBytes: 1 << 20, native });
+      { mapping: { ...mapping, native }, maxEntryBytes: 1 << 20 });
     return { records: d.data.toString('utf8'), ends: d.ends, starts: d.starts, recordsAfter: d.recordsAfter, info: d.info, checkpoint: d.checkpoint };
   };
   return { js: run(false), native: run(true) };
@@ -97,6 +97,7 @@ describe('native fast mapper', () => {
     expect(m.mapLine(line, 0, line.length, out, 1)).toBeGreaterThanOrEqual(0);
     expect(out.count).toBe(4);
     expect(FastMapper.create({ ...MAPPING, sendObjectMetadata: true })).toBeUndefined();
+    expect(FastMapper.create({ ...MAPPING, native: false })).toBeUndefined();
   });
 
   it('gives what the JavaScript mapper gives on every LiteLLM fixture', () => {
