@@ -1,4 +1,4 @@
-// The mapper's native fast path (native/, built by `npm run build`): plain LiteLLM lines parsed and mapped in C++
+// The mapper's native fast path (native/, compiled at `npm ci` and by `npm run build`): plain LiteLLM lines parsed and mapped in C++
 // into the same bytes mapEntryInto writes; every other line, or every line when the addon is not built, goes the
 // JavaScript way.
 import { createRequire } from 'node:module';
@@ -51,7 +51,10 @@ export class FastMapper {
     return m ?? undefined;
   }
 
-  /** A mapper for these options, or undefined where the native path does not apply (object metadata events). */
+  /**
+   * A mapper for these options, or undefined where the native path does not apply: not built, AFLO_NATIVE_MAPPER=false,
+   * object metadata events, a hostedEnv over 200 characters.
+   */
   static create(opts: MappingOptions): FastMapper | undefined {
     const addon = fastMapAddon();
     if (addon === null || opts.native === false || opts.sendObjectMetadata || opts.hostedEnv.length > MAX_DIMENSION_LENGTH) return undefined;
