@@ -3,7 +3,7 @@
 
 namespace aflo {
 
-void EntryMapper::dimensions(int32_t meta, int32_t usage) {
+void EntryMapper::dimensions(int32_t meta) {
   int32_t map_info = f_.obj(f_.get(0, "model_map_information"));
   auto call_type = f_.text(f_.get(0, "call_type"));
   auto provider = first_text(f_.get(0, "custom_llm_provider"), f_.at(map_info, "model_map_value", "litellm_provider"));
@@ -28,14 +28,13 @@ void EntryMapper::dimensions(int32_t meta, int32_t usage) {
   if (!batch) batch = non_empty(f_.at(0, "hidden_params", "batch_models")) || non_empty(f_.get(meta, "batch_models"));
   put_json("batch", batch ? "\"y\"" : "\"n\"");
   auto tier = first_text(f_.at(0, "model_parameters", "service_tier"), f_.at(0, "response", "service_tier"),
-                         f_.get(usage, "service_tier"));
+                         f_.get(U_, "service_tier"));
   if (tier && (*tier == "flex" || *tier == "priority")) put("tier", tier);
   else put_json("tier", "\"n\"");
   if (f_.equals(f_.get(0, "status"), "failure")) {
     auto code = f_.text(f_.at(0, "error_information", "error_code"));
     std::string_view c = code ? *code : "unknown";
     if (c.size() > kMaxDimension) throw BailOut{};
-    has_error_ = true;
     if (pairs_ > 0) error_ += ',';
     error_ += "\"error_code\":\"";
     error_ += c;

@@ -95,7 +95,7 @@ class EntryMapper {
 
   bool non_empty(int32_t models) { return f_.is(models, Type::Array) ? f_.node(models).count > 0 : f_.text(models).has_value(); }
 
-  void dimensions(int32_t meta, int32_t usage);
+  void dimensions(int32_t meta);
   void tokens();
   void media();
   void record(const char* meter, double value, double ms, const Token* token);
@@ -110,7 +110,6 @@ class EntryMapper {
   std::string &head_, &dims_, &error_;
   std::vector<Token>& tokens_;
   int pairs_ = 0;
-  bool has_error_ = false;
   int32_t response_ = -1, response_usage_ = -1, U_ = -1, P_ = -1, C_ = -1;
 };
 

@@ -119,8 +119,6 @@ class Fields {
         if (k < 6) f = f * 10 + (c - '0');
       }
       for (size_t k = frac.size(); k < 6; k++) f *= 10;
-    } else {
-      f = 0;
     }
     m = w * 1e6 + f;
     return true;

@@ -66,7 +66,7 @@ bool JsonIndex::string(uint32_t& off, uint32_t& len, bool& plain) {
 }
 
 int32_t JsonIndex::find(int32_t obj, uint32_t tag, std::string_view name) const {
-  Node& o = const_cast<Node&>(nodes_[obj]);
+  const Node& o = nodes_[obj];
   uint32_t mask = table_size(o.count) - 1;
   if (o.table < 0) {
     o.table = static_cast<int32_t>(tables_.size());

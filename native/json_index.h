@@ -19,7 +19,7 @@ struct Node {
   int32_t first;              // first child (objects, arrays), -1 when empty
   int32_t next;               // next sibling, -1 at the end
   uint32_t count;             // children (objects, arrays)
-  int32_t table;              // an object's member table in tables_, once looked up in (-1: not built)
+  mutable int32_t table;      // an object's member table in tables_, built on its first lookup (-1: not yet)
   double num;                 // a number's value
 };
 

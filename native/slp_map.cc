@@ -41,7 +41,7 @@ void EntryMapper::run(double fallback_ms) {
   if (P_ < 0) P_ = f_.obj(f_.get(response_usage_, "prompt_tokens_details"));
   C_ = f_.obj(f_.get(U_, "completion_tokens_details"));
   if (C_ < 0) C_ = f_.obj(f_.get(response_usage_, "completion_tokens_details"));
-  dimensions(meta, U_);
+  dimensions(meta);
 
   auto start = f_.micros(f_.get(0, "startTime"));
   auto end = f_.micros(f_.get(0, "endTime"));

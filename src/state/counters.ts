@@ -1,7 +1,6 @@
 // Counters in the state database, in total (scope '') and per source: what was read, mapped, skipped and why,
 // produced, accepted, dropped. Added to inside the store's transactions, so they move with what they count.
-import type { Database as Db, Statement } from 'better-sqlite3';
-import { SQL } from './sql.js';
+import type { Statement } from 'better-sqlite3';
 
 export type CounterMap = Record<string, Record<string, number>>;
 
@@ -9,13 +8,8 @@ export type CounterMap = Record<string, Record<string, number>>;
 export const TOTAL = '';
 
 export class Counters {
-  private readonly addOne: Statement;
-  private readonly readAll: Statement;
-
-  constructor(db: Db) {
-    this.addOne = db.prepare(SQL.addCounter);
-    this.readAll = db.prepare(SQL.counters);
-  }
+  /** `addOne`, `readAll`: the store's prepared SQL.addCounter and SQL.counters. */
+  constructor(private readonly addOne: Statement, private readonly readAll: Statement) {}
 
   add(scope: string, name: string, value: number): void {
     if (value !== 0) this.addOne.run(scope, name, value);

@@ -52,7 +52,7 @@ export class Store {
     this.db = db;
     this.s = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as Stmts;
     this.files = new FileRecords(db, now);
-    this.counts = new Counters(db);
+    this.counts = new Counters(this.s.addCounter, this.s.counters);
     this.cursor = Number(this.getMeta('cut_cursor') ?? 0);
     this.nextSeq = Number(this.getMeta('next_seq') ?? 1);
     this.inBatches = this.pendingBatchTotals().events;

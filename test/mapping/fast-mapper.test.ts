@@ -13,7 +13,7 @@ import { MAPPING, slpLine } from '../helpers.js';
 /** Decodes `text` both ways; the two results must be the same in every field. */
 function bothWays(text: string | Buffer, mapping: MappingOptions = MAPPING) {
   const run = (native: boolean) => {
-    const bytes = typeof text === 'string' ? Buffer.from(text) : Buffer.from(text);
+    const bytes = Buffer.from(text); // a copy: each run has bytes of its own
     const d = decodePiece({ bytes, state: { lineStart: 0, skipLen: 0, acc: null }, eof: 'final', sourceId: 's', fallbackTimeMs: 1700000000123 },
       { mapping: { ...mapping, native }, maxEntryBytes: 1 << 20 });
     return { records: d.data.toString('utf8'), ends: d.ends, starts: d.starts, recordsAfter: d.recordsAfter, info: d.info, checkpoint: d.checkpoint };
