@@ -3,6 +3,8 @@
 // records (map-entry.ts, entry-records.ts).
 #include "slp_map.h"
 
+#include <cmath>
+
 #include "entry_mapper.h"
 #include "js_number.h"
 
@@ -58,10 +60,16 @@ void EntryMapper::run(double fallback_ms) {
 
   tokens();
   media();
-  for (const Token& t : tokens_) record(t.meter, t.value, t.in ? start_ms : end_ms, &t);
+  // A value past the largest double (summed or multiplied counts) is no usage: the entry is inconsistent and the
+  // meter left out, as mapEntryInto() does; a record never holds a bare Infinity.
+  for (const Token& t : tokens_) {
+    if (std::isfinite(t.value)) record(t.meter, t.value, t.in ? start_ms : end_ms, &t);
+    else r_.inconsistent = true;
+  }
   record("llm_requests", 1, start_ms, nullptr);
   if (start && end) {
-    if (*end >= *start) record("llm_seconds", (*end - *start) / 1e6, end_ms, nullptr);
+    double seconds = (*end - *start) / 1e6;
+    if (*end >= *start && std::isfinite(seconds)) record("llm_seconds", seconds, end_ms, nullptr);
     else r_.inconsistent = true;
   }
 }

@@ -39,15 +39,18 @@ export function mapEntryInto(slp: Obj, opts: MappingOptions, origin: EntryOrigin
     }
   }
 
+  // A value past the largest double (summed or multiplied counts) is no usage: the entry is inconsistent and that
+  // meter left out. A record never holds a bare Infinity (invalid JSON would spoil its whole batch).
+  const finite = (v: number) => Number.isFinite(v) || (bad(), false);
   let tokens = tokenLines(slp, usage, bad);
   if (slp.cache_hit === true || slp.cache_hit === 'True' || slp.cache_hit === 'true') tokens = asCacheHit(tokens);
-  for (const t of tokens) records.token(t.meter, t.value, t.type === 'in', t.type, t.cache);
+  for (const t of tokens) if (finite(t.value)) records.token(t.meter, t.value, t.type === 'in', t.type, t.cache);
   records.plain('llm_requests', 1, true);
   if (start !== undefined && end !== undefined) {
-    if (end >= start) records.plain('llm_seconds', (end - start) / 1e6, false);
-    else bad();
+    if (end >= start && finite((end - start) / 1e6)) records.plain('llm_seconds', (end - start) / 1e6, false);
+    else if (end < start) bad();
   }
-  for (const [meter, value] of mediaMeters(slp, usage, bad)) records.plain(meter, value, false);
+  for (const [meter, value] of mediaMeters(slp, usage, bad)) if (finite(value)) records.plain(meter, value, false);
   return { inconsistent, truncated, timeMissing };
 }
 

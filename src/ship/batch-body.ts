@@ -5,7 +5,12 @@ import { slabRecords, type Slab } from '../state/segments.js';
 
 const METADATA = Buffer.from('"meterApiName":"aflo.object_metadata"');
 
-export interface BuiltBatch { key: string; body: Buffer }
+export interface BuiltBatch {
+  key: string;
+  body: Buffer;
+  /** Records left out because they are not valid JSON (a body must never be unreadable for the good ones). */
+  refused?: Buffer[];
+}
 
 /** Usage records start with `{"uniqueId"`; object-metadata records carry none (mapping.md §6). */
 function isMetadata(r: Buffer): boolean {
@@ -74,12 +79,50 @@ function dedupedArray(records: Buffer[]): Buffer {
   return out.subarray(0, pos);
 }
 
-/** `parts`: the records in event order; `firstTimeMs` is the meter time of the batch's first event. */
+const I = 0x49, N = 0x4e;
+const NON_FINITE = [Buffer.from('Infinity'), Buffer.from('NaN')];
+
+/**
+ * Whether the array may hold a bare `Infinity` or `NaN` (what a writer of non-finite numbers leaves, and the only
+ * way our records could be invalid JSON). One memchr per letter; the rare batch that has either letter where a
+ * number could start is then looked at record by record.
+ */
+function mayHoldNonFinite(array: Buffer): boolean {
+  for (const word of NON_FINITE) {
+    const first = word[0];
+    for (let at = array.indexOf(first); at >= 0; at = array.indexOf(first, at + 1)) {
+      const before = array[at - 1];
+      if ((before === 0x3a || before === 0x2d || before === 0x2c || before === 0x5b) && array.subarray(at, at + word.length).equals(word)) return true;
+    }
+  }
+  return false;
+}
+
+function isJson(record: Buffer): boolean {
+  try {
+    JSON.parse(record.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `parts`: the records in event order; `firstTimeMs` is the meter time of the batch's first event. The body is
+ * checked where it is cut: a record that is not valid JSON is left out of it and returned in `refused`.
+ */
 export function buildBatch(parts: Slab[], firstTimeMs: number, prefix: string, gzipLevel = 1): BuiltBatch {
-  const body = gzipSync(jsonArray(parts), { level: gzipLevel });
+  let array = jsonArray(parts);
+  let refused: Buffer[] | undefined;
+  if ((array.indexOf(I) >= 0 || array.indexOf(N) >= 0) && mayHoldNonFinite(array)) {
+    const records = parts.flatMap(slabRecords);
+    refused = records.filter((r) => !isJson(r));
+    if (refused.length > 0) array = dedupedArray(records.filter((r) => isJson(r)));
+  }
+  const body = gzipSync(array, { level: gzipLevel });
   // The name comes from the bytes that are stored and re-sent, so a re-send lands on the same object.
   const id = createHash('sha256').update(body).digest('hex').slice(0, 32);
-  return { key: objectKey(prefix, firstTimeMs, id), body };
+  return { key: objectKey(prefix, firstTimeMs, id), body, ...(refused && refused.length > 0 ? { refused } : {}) };
 }
 
 export function objectKey(prefix: string, timeMs: number, id: string): string {

@@ -16,7 +16,10 @@ export type { FileRecord } from './file-records.js';
 export interface BatchRow { id: number; lo: number; hi: number; key: string; body: Buffer; event_count: number; attempts: number }
 export interface DeadLetter { id: number; record: string; time_ms: number; status: number | null; reason: string; created_ms: number }
 /** Makes a batch's object name and gzip body from its records (in parts, in order), once. */
-export type BatchBuilder = (parts: Slab[]) => { key: string; body: Buffer };
+export type BatchBuilder = (parts: Slab[]) => { key: string; body: Buffer; refused?: Buffer[] };
+
+/** Why a record that is not valid JSON never reaches a backend (it would make its whole batch unreadable). */
+export const NOT_JSON = 'record is not valid JSON (a non-finite number?); left out of its batch';
 
 /** What one read chunk commits at once: its events, its counts, and where the source now stands. No view of
  *  `records` is kept: their memory may be reused once `commitChunk` returns. */
@@ -120,14 +123,18 @@ export class Store {
     this.s.setMeta.run('next_seq', String(this.nextSeq));
   }
 
-  private cut(n: number, build: BatchBuilder): number {
+  private cut(n: number, build: BatchBuilder): number | undefined {
     const parts = this.pending.take(n);
-    const { key, body } = build(parts);
+    const { key, body, refused = [] } = build(parts);
     const lo = this.cursor + 1;
     this.cursor += n;
-    const id = Number(this.s.insertBatch.run(lo, this.cursor, key, body, n, this.now()).lastInsertRowid);
+    for (const r of refused) this.s.insertDeadLetter.run(r.toString('utf8'), recordTime(r), null, NOT_JSON, this.now());
+    this.counts.add(TOTAL, 'dead_lettered', refused.length);
+    const kept = n - refused.length;
+    if (kept === 0) return undefined;
+    const id = Number(this.s.insertBatch.run(lo, this.cursor, key, body, kept, this.now()).lastInsertRowid);
     this.made++;
-    this.inBatches += n;
+    this.inBatches += kept;
     return id;
   }
 
@@ -176,9 +183,19 @@ export class Store {
     return { batches: r.n, events: r.events };
   }
 
-  /** The records a batch body holds. */
+  /**
+   * The records a batch body holds. A body cut by an older version may hold bare non-finite numbers: they are read
+   * as text, so that those records are refused one by one (bisected, dead-lettered) and the rest are sent.
+   */
   batchRecords(batch: BatchRow): Buffer[] {
-    return (JSON.parse(gunzipSync(batch.body).toString('utf8')) as unknown[]).map((r) => Buffer.from(JSON.stringify(r)));
+    const text = gunzipSync(batch.body).toString('utf8');
+    let records: unknown[];
+    try {
+      records = JSON.parse(text) as unknown[];
+    } catch {
+      records = JSON.parse(text.replace(/([:,[])(-?(?:Infinity|NaN))(?=[,}\]])/g, '$1"$2"')) as unknown[];
+    }
+    return records.map((r) => Buffer.from(JSON.stringify(r)));
   }
 
   /** The backend took these batches: their events leave the buffer and count as accepted. */
