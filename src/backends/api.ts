@@ -5,7 +5,8 @@ import { HttpClient } from './http-client.js';
 
 export interface ApiOptions { endpoint: string; apiKey: string; timeoutMs: number; now: () => number }
 
-const SETTINGS = { credentials: 'AFLO_API_KEY (or AFLO_API_KEY_FILE)', target: 'AFLO_API_ENDPOINT' };
+/** Amberflo validates records one by one: a 400 or 422 is about the records in the batch (bisected). */
+const SETTINGS = { credentials: 'AFLO_API_KEY (or AFLO_API_KEY_FILE)', target: 'AFLO_API_ENDPOINT', recordErrors: true };
 
 /** `https://ingest.amberflo.io` → `https://ingest.amberflo.io/ingest`; a URL with a path is used as it is. */
 export function ingestUrl(endpoint: string): string {

@@ -5,12 +5,12 @@ import type { Backend, CheckResult, OutgoingBatch, SendResult } from './types.js
 
 export interface AzureOptions { connectionString: string; container: string; timeoutMs: number; now: () => number }
 
-const SETTINGS = { credentials: 'AZURE_STORAGE_CONNECTION_STRING', target: 'AFLO_CONTAINER_NAME' };
+const SETTINGS = { credentials: 'AZURE_STORAGE_CONNECTION_STRING', target: 'AFLO_CONTAINER_NAME', recordErrors: false };
 
 export function classifyAzureError(err: unknown, now: number): SendResult {
   const e = err as { name?: string; statusCode?: number; code?: string; response?: { headers?: { get?: (h: string) => string | undefined } } };
   if (e?.statusCode === undefined || e.statusCode === 0) return networkFailure(err, 'Azure Blob');
-  return classify({ status: e.statusCode, retryAfter: e.response?.headers?.get?.('retry-after'), detail: e.code ?? e.name }, SETTINGS, now);
+  return classify({ status: e.statusCode, retryAfter: e.response?.headers?.get?.('retry-after'), code: e.code, detail: e.code ? undefined : e.name }, SETTINGS, now);
 }
 
 export function azureBackend(o: AzureOptions): Backend {

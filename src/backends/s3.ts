@@ -17,8 +17,10 @@ export interface S3Options {
   now: () => number;
 }
 
-const SETTINGS = { credentials: 'AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the instance role)', target: 'AFLO_BUCKET_NAME' };
-const AUTH_ERRORS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'ExpiredToken', 'CredentialsProviderError', 'InvalidToken', 'UnrecognizedClientException']);
+const SETTINGS = {
+  credentials: 'AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the instance role)', target: 'AFLO_BUCKET_NAME',
+  region: 'AWS_REGION (or AWS_ENDPOINT_URL)', recordErrors: false,
+};
 
 export function s3Client(o: S3Options): S3Client {
   return new S3Client({
@@ -38,9 +40,10 @@ export function classifyS3Error(err: unknown, now: number): SendResult {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } };
   const status = e?.$metadata?.httpStatusCode;
   const name = e?.name ?? 'Error';
-  if (AUTH_ERRORS.has(name) || name.includes('Credential')) return { kind: 'unauthorized', status: status ?? null, reason: name, setting: SETTINGS.credentials };
+  // The SDK found no credentials (or could not load them): no request was made.
+  if (name.includes('Credential') || name === 'UnrecognizedClientException') return { kind: 'unauthorized', status: status ?? null, reason: name, setting: SETTINGS.credentials };
   if (status === undefined) return networkFailure(err, 'S3');
-  return classify({ status, retryAfter: e.$response?.headers?.['retry-after'], detail: name }, SETTINGS, now);
+  return classify({ status, retryAfter: e.$response?.headers?.['retry-after'], code: name }, SETTINGS, now);
 }
 
 export function s3Backend(o: S3Options): Backend {

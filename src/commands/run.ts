@@ -59,6 +59,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   const lock = acquireLock(s.stateDir, deps.pid, deps.isAlive);
   if (!lock.ok) return { code: 2, message: `AFLO_STATE_DIR: ${s.stateDir} is in use by another aflo-tail (pid ${lock.pid}); give each process its own state directory` };
   const store = Store.open(s.stateDir, deps.now);
+  const deadLetteredBefore = store.deadLetterCount();
   const decoder = new DecodePool({ mapping: mapping.options, maxEntryBytes: s.maxLineBytes }, {
     threads: patterns.length > 0 ? s.decodeThreads : 0, eager: once, onStarting: deps.threadsStarting, onStarted: deps.threadsStarted,
   });
@@ -119,8 +120,14 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     await http?.close();
     const left = store.refreshBuffered();
     const pending = store.pendingBatchTotals();
+    // Events the backend refused for good during this run: --once did not deliver everything.
+    const deadLettered = store.deadLetterCount() - deadLetteredBefore;
+    if (drained.ok && deadLettered > 0 && once) {
+      log.error({ dead_lettered: deadLettered, dead_letters: store.deadLetterCount() }, 'stopped; some events were refused by the backend');
+      return { code: 1, message: `${deadLettered} events were refused by the backend and moved to the dead-letter table in ${s.stateDir} (see aflo-tail dlq list; aflo-tail dlq replay sends them again)` };
+    }
     if (drained.ok) {
-      log.info({ buffered: left }, 'stopped; everything was accepted');
+      log.info({ buffered: left, dead_lettered: deadLettered }, deadLettered > 0 ? 'stopped; everything else was accepted' : 'stopped; everything was accepted');
       return { code: 0 };
     }
     const detail = { events_left: left, batches_left: pending.batches, dead_letters: store.deadLetterCount(), reason: drained.reason };

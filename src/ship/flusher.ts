@@ -6,6 +6,7 @@ import { recordTime, slabRecord, type Slab } from '../state/segments.js';
 import type { BatchRow, Store } from '../state/store.js';
 import { AckGroup } from './ack-group.js';
 import { buildBatch } from './batch-body.js';
+import { Refusals } from './refusals.js';
 import { backoffDelay, type BackoffOptions } from './retry.js';
 import { SendHealth, type Health } from './send-health.js';
 import { countSend, newSendStats, type SendStats } from './send-stats.js';
@@ -36,6 +37,7 @@ export class Flusher {
   readonly acked = new Wakeup();
   private readonly work = new Wakeup();
   private readonly sendHealth: SendHealth;
+  private readonly refusals: Refusals;
   /** No send before this time (backoff, Retry-After, refused credentials). */
   private retryAt = 0;
   private readonly inflight = new Map<number, Promise<void>>();
@@ -47,6 +49,7 @@ export class Flusher {
 
   constructor(private readonly store: Store, private readonly backend: Backend, private readonly opts: FlusherOptions) {
     this.sendHealth = new SendHealth(opts.log, opts.now, opts.authRetryMs);
+    this.refusals = new Refusals(opts.now);
     this.acks = new AckGroup(store, {
       windowMs: opts.ackWindowMs ?? 20, maxRows: 256, maxEvents: Math.max(1, Math.floor(opts.maxBufferSize / 8)),
       onCommit: (err) => this.acksCommitted(err),
@@ -84,10 +87,14 @@ export class Flusher {
       this.cut(true);
       if (this.inflight.size === 0) {
         this.acks.commit();
-        if (this.store.pendingBatchTotals().batches === 0) return { ok: true };
+        if (this.store.pendingBatchTotals().batches === 0) {
+          this.sendHealth.flushLog();
+          return { ok: true };
+        }
       }
       if (deadline.aborted || (stopOnAuth && this.health.unauthorized)) {
         await this.finishSends();
+        this.sendHealth.flushLog();
         const reason = deadline.aborted ? this.health.lastError ?? 'time ran out' : this.health.unauthorized!.reason;
         return { ok: false, reason };
       }
@@ -208,6 +215,7 @@ export class Flusher {
     switch (result.kind) {
       case 'accepted':
         this.acks.add(row);
+        this.refusals.accepted(row.lo, row.hi);
         this.sendHealth.accepted(row.key, row.event_count);
         return { kind: 'accepted', waitMs: 0 };
       case 'retry':
@@ -218,6 +226,12 @@ export class Flusher {
       case 'rejected': {
         const status = result.kind === 'rejected' ? result.status : 413;
         const records = this.store.batchRecords(row);
+        if (result.kind === 'rejected') this.refusals.refused(row.lo, row.hi, result.reason);
+        if (records.length === 1 && result.kind === 'rejected' && this.refusals.notTheRecords(row.lo, row.hi, result.reason)) {
+          // Every event of the batch refused alike, nothing accepted meanwhile: the configuration, not the records.
+          return this.misconfigured(row, { kind: 'unauthorized', status, reason: result.reason,
+            setting: `${this.backend.type === 'api' ? 'AFLO_API_ENDPOINT' : 'the backend settings'} (every event is refused with the same answer)` });
+        }
         if (records.length > 1) {
           const half = Math.ceil(records.length / 2);
           this.store.splitBatch(row, [records.slice(0, half), records.slice(half)], (r) => this.build(r));
@@ -230,9 +244,14 @@ export class Flusher {
         return { kind: result.kind, waitMs: 0 };
       }
       case 'unauthorized':
-        this.store.batchFailed(row.id, result.reason);
-        this.sendHealth.unauthorized(result.reason, result.setting, result.status);
-        return { kind: 'unauthorized', waitMs: this.opts.authRetryMs };
+        return this.misconfigured(row, result);
     }
+  }
+
+  /** Refused for a reason of configuration: the batch is kept, the setting reported, sending retried slowly. */
+  private misconfigured(row: BatchRow, r: Extract<SendResult, { kind: 'unauthorized' }>): { kind: 'unauthorized'; waitMs: number } {
+    this.store.batchFailed(row.id, r.reason);
+    this.sendHealth.unauthorized(r.reason, r.setting, r.status);
+    return { kind: 'unauthorized', waitMs: this.opts.authRetryMs };
   }
 }

@@ -60,10 +60,18 @@ describe('api backend', () => {
     expect(server.ids()).toEqual(ids);
   });
 
-  it('dead-letters only the refused events on 400, and replays them once the cause is fixed', async () => {
+  it('dead-letters only the refused events on 400 (--once exits 1 saying so), and replays them once the cause is fixed', async () => {
     let fixed = false;
     server.script = ({ records }) => (!fixed && records.some((r) => r.uniqueId === 'r07' || r.uniqueId === 'r31') ? { status: 400, body: '{"message":"bad record"}' } : undefined);
-    expect((await once()).code).toBe(0);
+    const first = await once();
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('8 events were refused');
+    expect(first.stderr).toContain('dlq list');
+    // One log line per refused batch, with its count, not one per event.
+    const lines = first.stderr.split('\n').filter((l) => l.includes('refused by the backend; moved to the dead-letter table'));
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.length).toBeLessThanOrEqual(2);
+    expect(lines.reduce((n, l) => n + JSON.parse(l).events, 0)).toBe(8);
     expect(server.ids()).toEqual(ids.filter((i) => i !== 'r07' && i !== 'r31'));
     const s = await status(state);
     expect(s.events.dead_lettered).toBe(8);

@@ -1,18 +1,16 @@
 // s3 and azure-blob backends against real servers on 127.0.0.1 (s3rver, Azurite): objects, layout, re-sends, secrets.
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { s3Backend } from '../../src/backends/s3.js';
 import { Flusher } from '../../src/ship/flusher.js';
 import { Store } from '../../src/state/store.js';
 import { run } from '../e2e/cli.js';
-import { fastEnv, status } from '../e2e/harness.js';
+import { fastEnv, status, useLogFile } from '../e2e/harness.js';
 import { AZURITE_KEY, S3_KEY, S3_SECRET, startAzurite, startS3 } from '../fakes/cloud-servers.js';
-import { slpLine, tempDir } from '../helpers.js';
 
 const KEY_LAYOUT = /^litellm-metering\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/\d{2}\/merged_logs_[0-9a-f]{32}\.json\.gz$/;
 let s3: Awaited<ReturnType<typeof startS3>>;
@@ -23,25 +21,18 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => { await Promise.all([s3?.stop(), azure?.stop()]); });
 
-let dir: ReturnType<typeof tempDir>;
-let state: string, log: string;
 const ids = Array.from({ length: 30 }, (_, i) => `c${i}`);
-beforeEach(() => {
-  dir = tempDir();
-  state = join(dir.path, 'state');
-  mkdirSync(join(dir.path, 'logs'));
-  log = join(dir.path, 'logs', 'a.jsonl');
-  writeFileSync(log, ids.map((id) => slpLine(id)).join('\n') + '\n');
-});
-afterEach(() => dir.remove());
+const fx = useLogFile(ids);
+let state: string, log: string;
+beforeEach(() => ({ state, log } = fx));
 
 const s3Env = (extra: Record<string, string> = {}) => ({
-  ...fastEnv(state, join(dir.path, 'x')), AFLO_BACKEND_TYPE: 's3', AFLO_BUCKET_NAME: 'bills', AWS_REGION: 'us-east-1',
+  ...fastEnv(state, join(fx.path, 'x')), AFLO_BACKEND_TYPE: 's3', AFLO_BUCKET_NAME: 'bills', AWS_REGION: 'us-east-1',
   AWS_ENDPOINT_URL: s3.endpoint, AWS_ACCESS_KEY_ID: S3_KEY, AWS_SECRET_ACCESS_KEY: S3_SECRET, AFLO_S3_CHECKSUM: 'when_required',
   AFLO_BATCH_SIZE: '25', AFLO_PATH: 'litellm-metering', ...extra,
 });
 const azureEnv = (extra: Record<string, string> = {}) => ({
-  ...fastEnv(state, join(dir.path, 'x')), AFLO_BACKEND_TYPE: 'azure-blob', AZURE_STORAGE_CONNECTION_STRING: azure.connectionString,
+  ...fastEnv(state, join(fx.path, 'x')), AFLO_BACKEND_TYPE: 'azure-blob', AZURE_STORAGE_CONNECTION_STRING: azure.connectionString,
   AFLO_CONTAINER_NAME: 'usage', AFLO_BATCH_SIZE: '25', ...extra,
 });
 

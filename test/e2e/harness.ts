@@ -1,11 +1,11 @@
 // Helpers for end-to-end tests: a daemon in a child process, what the file backend received, waiting, status.
-import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach } from 'vitest';
-import { tempDir } from '../helpers.js';
+import { slpLine, tempDir } from '../helpers.js';
 import { finished, run, start, type Ran } from './cli.js';
 
 /** Fast timings so tests take seconds; nothing here depends on the machine being fast. */
@@ -105,4 +105,21 @@ export async function freePort(): Promise<number> {
   const port = (s.address() as { port: number }).port;
   await new Promise((r) => s.close(r));
   return port;
+}
+
+/** Per test: a temp directory (`path`), a state directory in it, and `log`, a log file of one entry per id. */
+export interface LogFixture { path: string; state: string; log: string }
+
+export function useLogFile(ids: string[]): LogFixture {
+  const fx = {} as LogFixture;
+  let remove = () => {};
+  beforeEach(() => {
+    const dir = tempDir();
+    remove = dir.remove;
+    mkdirSync(join(dir.path, 'logs'));
+    Object.assign(fx, { path: dir.path, state: join(dir.path, 'state'), log: join(dir.path, 'logs', 'a.jsonl') });
+    writeFileSync(fx.log, ids.map((id) => slpLine(id)).join('\n') + '\n');
+  });
+  afterEach(() => remove());
+  return fx;
 }
