@@ -96,13 +96,18 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
       maxLineBytes: s.maxLineBytes, ingest, log, now: deps.now, decoder, decodeDepth: s.decodeThreads + 1,
     });
     store.onEvents = () => flusher.poke();
+    // Said once per change: reading pauses (and /ingest answers 503) while the state database cannot be written.
+    store.onWriteHealth = (f) => {
+      if (f) log.error({ reason: f.reason, state_dir: s.stateDir }, 'cannot write the state database; reading is paused and retried (nothing is lost: the logs hold what is not read yet)');
+      else log.info({ state_dir: s.stateDir }, 'the state database is writable again; reading resumes');
+    };
     const http = s.httpAddr ? await startHttpListener(s, store, flusher, files, deps) : undefined;
     const wake = new Wakeup();
     const watcher = once || patterns.length === 0 ? undefined : await watchForChanges(patterns, () => wake.poke(), log);
     const stopProgress = once && deps.progress ? startProgress(deps.progress, files, store, deps.now) : undefined;
     const sources: Promise<void>[] = [];
     if (useStdin) sources.push(readStream(deps.stdin, store, ingest, s.maxLineBytes, reading.signal, () => waitForRoom(0)));
-    if (patterns.length > 0) sources.push(once ? files.once(reading.signal, waitForRoom) : files.follow(reading.signal, wake, waitForRoom));
+    if (patterns.length > 0) sources.push(once ? files.once(reading.signal, waitForRoom, wake) : files.follow(reading.signal, wake, waitForRoom));
     // With only the HTTP endpoint as input, run until told to stop.
     if (sources.length === 0) sources.push(new Promise<void>((resolve) => reading.signal.addEventListener('abort', () => resolve(), { once: true })));
     await Promise.all(sources);

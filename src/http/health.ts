@@ -12,6 +12,8 @@ export class HealthCheck {
   check(): { ok: true } | { ok: false; reason: string } {
     const now = this.o.now();
     const h = this.flusher.health;
+    const w = this.store.writeFailure;
+    if (w) return { ok: false, reason: `cannot write the state database for ${Math.round((now - w.since) / 1000)} s (${w.reason}); reading is paused` };
     if (h.unauthorized) return { ok: false, reason: `backend refuses the credentials or target: check ${h.unauthorized.setting}` };
     if (this.store.bufferedEvents >= this.o.maxBufferSize) this.fullSince ??= now;
     else this.fullSince = undefined;

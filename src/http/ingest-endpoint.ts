@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { emptyCounts } from '../entries/counts.js';
 import { RecordBuffer } from '../mapping/record-buffer.js';
-import type { Store } from '../state/store.js';
+import { roomLeft } from '../pipeline/ingest.js';
+import { isStoreError, type Store } from '../state/store.js';
 
 export const MAX_BODY_BYTES = 1 << 20;
 
@@ -73,13 +74,21 @@ export function ingestRoute(o: IngestEndpointOptions) {
       records.text(c.record, false);
       records.endRecord();
     }
-    if (o.bufferFull === 'block' && o.store.bufferedEvents + list.length > o.maxBufferSize && o.store.bufferedEvents > 0) {
-      return answer(res, 503, { error: 'buffer full; retry later' }, { 'retry-after': '5' });
-    }
+    // The admission rule of every source (admit.ts): what does not fit a full buffer waits (block: the client
+    // retries) or is dropped and counted (drop_newest); one request larger than an empty buffer still goes in.
+    const fits = list.length <= roomLeft(o.store, o) || o.store.bufferedEvents === 0;
+    if (!fits && o.bufferFull === 'block') return answer(res, 503, { error: 'buffer full; retry later' }, { 'retry-after': '5' });
+    const dropped = fits ? 0 : list.length;
     const counts = emptyCounts();
     counts.read = list.length;
     counts.mapped = list.length;
-    o.store.commitChunk({ scope: 'ingest', records: records.slab(), dropped: 0, counts });
-    answer(res, 202, { accepted: list.length });
+    try {
+      o.store.commitChunk({ scope: 'ingest', records: fits ? records.slab() : undefined, dropped, counts });
+    } catch (err) {
+      // Nothing was committed, and nothing of it is in memory: the client's retry is the only copy that counts.
+      if (!isStoreError(err)) throw err;
+      return answer(res, 503, { error: 'the state database cannot be written now; retry later' }, { 'retry-after': '5' });
+    }
+    answer(res, 202, fits ? { accepted: list.length } : { accepted: 0, dropped });
   };
 }

@@ -3,7 +3,7 @@ import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Backend, OutgoingBatch, SendResult } from '../backends/types.js';
 import { recordTime, slabRecord, type Slab } from '../state/segments.js';
-import type { BatchRow, Store } from '../state/store.js';
+import { isStoreError, type BatchRow, type Store } from '../state/store.js';
 import { AckGroup } from './ack-group.js';
 import { buildBatch } from './batch-body.js';
 import { Refusals } from './refusals.js';
@@ -120,7 +120,8 @@ export class Flusher {
     for (let free = this.opts.concurrency - this.inflight.size; free > 0; free--) {
       const row = this.nextBatch();
       if (!row) return;
-      const p = this.sendOnce(row, signal).then(() => undefined, () => undefined).finally(() => {
+      // A send whose outcome could not be recorded (the state database failing) leaves its row as it was: read again.
+      const p = this.sendOnce(row, signal).then(() => undefined, () => this.reread()).finally(() => {
         this.inflight.delete(row.id);
         this.work.poke();
       });
@@ -182,7 +183,13 @@ export class Flusher {
       const oldest = this.store.oldestUnbatchedMs() ?? this.opts.now();
       const due = all || this.opts.now() - oldest >= this.opts.flushIntervalMs || this.store.bufferedEvents >= this.opts.maxBufferSize;
       if (waiting < size && !due) return;
-      this.store.cutBatch(size, (records) => this.build(records));
+      try {
+        this.store.cutBatch(size, (records) => this.build(records));
+      } catch (err) {
+        // The state database cannot be written now (the store says so once): the events wait, cut on a later turn.
+        if (isStoreError(err)) return;
+        throw err;
+      }
     }
   }
 

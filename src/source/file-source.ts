@@ -5,7 +5,7 @@ import { emptyCounts } from '../entries/counts.js';
 import type { Decoder } from '../pipeline/decode-pool.js';
 import type { IngestOptions } from '../pipeline/ingest.js';
 import type { Wakeup } from '../ship/signal.js';
-import type { Store } from '../state/store.js';
+import { isStoreError, type Store } from '../state/store.js';
 import { expandGlob } from './glob.js';
 import { resolveCheckpoint } from './identity.js';
 import { TrackedFile, type ReadOutcome, type RoomWait } from './tracked-file.js';
@@ -30,6 +30,8 @@ export interface FileSourceOptions {
 }
 
 const ROUND_BUDGET = 16 << 20;
+/** How often reading is tried again while the state database cannot be written. */
+const STORE_RETRY_MS = 1000;
 const PRUNE_EVERY_MS = 3_600_000;
 /** Checkpoints of files not seen for a week are forgotten (as Filebeat's clean_inactive). */
 const FORGET_AFTER_MS = 7 * 86_400_000;
@@ -134,8 +136,10 @@ export class FileSource {
   /** Follow mode: until `signal` aborts. `waitForRoom` resolves when the buffer may have room again. */
   async follow(signal: AbortSignal, wake: Wakeup, waitForRoom: RoomWait): Promise<void> {
     while (!signal.aborted) {
-      if (this.opts.now() - this.lastScan >= this.opts.pollMs) await this.scan();
-      const out = await this.readRound(false, waitForRoom);
+      const out = await this.unlessStoreFails(signal, wake, async () => {
+        if (this.opts.now() - this.lastScan >= this.opts.pollMs) await this.scan();
+        return this.readRound(false, waitForRoom);
+      });
       if (signal.aborted) break;
       if (out === 'blocked') await waitForRoom(0);
       else if (out === 'eof') await wake.wait(this.opts.pollMs, signal);
@@ -144,13 +148,33 @@ export class FileSource {
   }
 
   /** Catch-up: every matched file read to its end once. */
-  async once(signal: AbortSignal, waitForRoom: RoomWait): Promise<void> {
-    await this.scan();
+  async once(signal: AbortSignal, waitForRoom: RoomWait, wake: Wakeup): Promise<void> {
+    let scanned = false;
     while (!signal.aborted) {
-      const out = await this.readRound(true, waitForRoom);
-      if (this.lastScan === -Infinity) await this.scan();
-      else if (out === 'eof') return;
+      const out = await this.unlessStoreFails(signal, wake, async () => {
+        if (!scanned || this.lastScan === -Infinity) {
+          await this.scan();
+          scanned = true;
+        }
+        return this.readRound(true, waitForRoom);
+      });
+      if (out === 'eof' && this.lastScan !== -Infinity) return;
       if (out === 'blocked') await waitForRoom(0);
+    }
+  }
+
+  /**
+   * Runs a round; when the state database cannot be written (full disk, a lock held past the busy timeout), nothing
+   * was committed and nothing changed in memory: reading pauses and the round is tried again (the store says why).
+   */
+  private async unlessStoreFails(signal: AbortSignal, wake: Wakeup, round: () => Promise<ReadOutcome>): Promise<ReadOutcome | 'paused'> {
+    try {
+      return await round();
+    } catch (err) {
+      if (!isStoreError(err)) throw err;
+      this.lastScan = -Infinity;
+      await wake.wait(STORE_RETRY_MS, signal);
+      return 'paused';
     }
   }
 

@@ -2,9 +2,16 @@
 import type { Readable } from 'node:stream';
 import { EntryReader } from '../entries/reader.js';
 import { ingest, type IngestOptions } from '../pipeline/ingest.js';
-import type { Store } from '../state/store.js';
+import { sleep } from '../ship/retry.js';
+import { isStoreError, type Store } from '../state/store.js';
 
-/** Reads `stream` to its end (or until `signal` aborts); bytes not yet committed are held to be fed again after a block. */
+/** How often a commit is tried again while the state database cannot be written. */
+const STORE_RETRY_MS = 1000;
+
+/**
+ * Reads `stream` to its end (or until `signal` aborts); bytes not yet committed are held to be fed again after a
+ * block, or after a commit that failed (full disk, a lock held too long): then reading pauses and retries.
+ */
 export async function readStream(
   stream: Readable, store: Store, opts: IngestOptions, maxLineBytes: number, signal: AbortSignal,
   waitForRoom: () => Promise<void>, scope = 'stdin',
@@ -13,8 +20,14 @@ export async function readStream(
   let reader = new EntryReader(maxLineBytes, 0);
   let held: { start: number; buf: Buffer }[] = [];
   let fedEnd = 0;
+  let committed = 0;
   const trim = (checkpoint: number) => {
     held = held.filter((h) => h.start + h.buf.length > checkpoint);
+  };
+  /** A reader at the last commit, and the bytes held from there. */
+  const again = () => {
+    reader = new EntryReader(maxLineBytes, committed);
+    return Buffer.concat(held.map((h) => (h.start < committed ? h.buf.subarray(committed - h.start) : h.buf)));
   };
   const feed = async (chunk: Buffer | null, eof: 'no' | 'final') => {
     if (chunk) {
@@ -23,13 +36,22 @@ export async function readStream(
     }
     let data = chunk;
     for (;;) {
-      const r = ingest(store, reader, data, src, opts, eof);
+      let r;
+      try {
+        r = ingest(store, reader, data, src, opts, eof);
+      } catch (err) {
+        if (!isStoreError(err)) throw err;
+        await sleep(STORE_RETRY_MS, signal);
+        if (signal.aborted) return;
+        data = again();
+        continue;
+      }
+      committed = r.checkpoint;
       trim(r.checkpoint);
       if (!r.blocked) return;
       await waitForRoom();
       if (signal.aborted) return;
-      reader = new EntryReader(maxLineBytes, r.checkpoint);
-      data = Buffer.concat(held.map((h) => (h.start < r.checkpoint ? h.buf.subarray(r.checkpoint - h.start) : h.buf)));
+      data = again();
     }
   };
   const abort = () => stream.destroy();
@@ -40,8 +62,9 @@ export async function readStream(
       if (signal.aborted) return;
     }
     await feed(null, 'final');
-  } catch {
-    // destroyed on abort: what was committed stays, the rest of the pipe is the writer's
+  } catch (err) {
+    // Destroyed on abort: what was committed stays, the rest of the pipe is the writer's. Anything else is an error.
+    if (!signal.aborted) throw err;
   } finally {
     signal.removeEventListener('abort', abort);
   }

@@ -170,8 +170,14 @@ export class TrackedFile {
   /** Commits a piece decoded from the current state; true when the buffer took only part of it (blocked). */
   private commit(store: Store, d: Decoded, opts: IngestOptions): boolean {
     const before = this.committed;
-    const r = commitDecoded(store, d, this.src(), opts);
-    this.decoder.release(d);
+    let r;
+    try {
+      // A failed commit (full disk, a lock held too long) changes nothing here: the next read starts over from the
+      // committed state.
+      r = commitDecoded(store, d, this.src(), opts);
+    } finally {
+      this.decoder.release(d);
+    }
     this.committed = r.checkpoint;
     if (r.events > 0) this.bytesPerEvent = Math.max(16, (r.checkpoint - before) / r.events);
     this.state = r.blocked ? lineStartAt(r.checkpoint) : d.state;

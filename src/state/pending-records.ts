@@ -1,13 +1,31 @@
 // The events not yet in a batch: their records in memory, in order (the durable copy is in segment rows).
 import { slabRange, type Slab } from './segments.js';
 
+/** The queue as it stood, to be put back when the transaction that changed it rolls back. */
+export interface PendingSnapshot { slabs: { slab: Slab; createdMs: number }[]; from: number; n: number; carry: number }
+
 export class PendingRecords {
   private slabs: { slab: Slab; createdMs: number }[] = [];
   /** Records of the first slab before this one are taken already. */
   private from = 0;
   private n = 0;
-  /** Memory for the records left over after a commit's batches (see `detach`). */
-  private carry?: Buffer;
+  /**
+   * Memory for the records left over after a commit's batches (see `detach`), two used in turn: the one the queue
+   * may view now is never written, so a snapshot taken before a transaction stays intact if it rolls back.
+   */
+  private readonly carries: (Buffer | undefined)[] = [undefined, undefined];
+  private carry = 0;
+
+  snapshot(): PendingSnapshot {
+    return { slabs: this.slabs.map((s) => ({ ...s })), from: this.from, n: this.n, carry: this.carry };
+  }
+
+  restore(s: PendingSnapshot): void {
+    this.slabs = s.slabs;
+    this.from = s.from;
+    this.n = s.n;
+    this.carry = s.carry;
+  }
 
   get count(): number {
     return this.n;
@@ -41,8 +59,8 @@ export class PendingRecords {
 
   /**
    * Copies out the records still waiting that view `buffer` (the last slab pushed), so that its owner may reuse it.
-   * When nothing else waits (the common case), into the one buffer kept for that: what it held before has gone
-   * into batches.
+   * When nothing else waits (the common case), into a buffer kept for that: what the queue held before has gone
+   * into batches (the other kept buffer may still hold it for a snapshot).
    */
   detach(buffer: ArrayBufferLike): void {
     const last = this.slabs[this.slabs.length - 1];
@@ -52,9 +70,11 @@ export class PendingRecords {
     let data: Buffer;
     if (!alone) data = Buffer.from(rest.data);
     else {
-      if (!this.carry || this.carry.length < rest.data.length) this.carry = Buffer.allocUnsafeSlow(Math.max(rest.data.length, 1 << 19));
-      rest.data.copy(this.carry);
-      data = this.carry.subarray(0, rest.data.length);
+      this.carry = 1 - this.carry;
+      let carry = this.carries[this.carry];
+      if (!carry || carry.length < rest.data.length) this.carries[this.carry] = carry = Buffer.allocUnsafeSlow(Math.max(rest.data.length, 1 << 19));
+      rest.data.copy(carry);
+      data = carry.subarray(0, rest.data.length);
       this.from = 0;
     }
     last.slab = { data, ends: rest.ends };

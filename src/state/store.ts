@@ -19,6 +19,11 @@ export interface DeadLetter { id: number; record: string; time_ms: number; statu
 export type BatchBuilder = (parts: Slab[]) => { key: string; body: Buffer; refused?: Buffer[] };
 
 /** Why a record that is not valid JSON never reaches a backend (it would make its whole batch unreadable). */
+/** An error of the state database (better-sqlite3's SqliteError: SQLITE_FULL, SQLITE_BUSY, SQLITE_IOERR…). */
+export function isStoreError(err: unknown): boolean {
+  return typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_');
+}
+
 export const NOT_JSON = 'record is not valid JSON (a non-finite number?); left out of its batch';
 
 /** What one read chunk commits at once: its events, its counts, and where the source now stands. No view of
@@ -50,6 +55,10 @@ export class Store {
   private batching?: { size: number; build: BatchBuilder };
   /** Called after a commit that added events (the flusher listens). */
   onEvents?: () => void;
+  /** The state database could not be written since `since` (full disk, a lock held too long), or undefined. */
+  writeFailure?: { since: number; reason: string };
+  /** Called when `writeFailure` changes (to say so once, not at every retry). */
+  onWriteHealth?: (failure: { since: number; reason: string } | undefined) => void;
 
   private constructor(db: Db, private readonly now: () => number) {
     this.db = db;
@@ -75,6 +84,33 @@ export class Store {
     if (this.db.open) this.db.close();
   }
 
+  /**
+   * Runs `fn` in one transaction. If it fails (SQLITE_FULL, SQLITE_BUSY…), what it changed in memory is put back as
+   * well, so memory is never ahead of the database, and the error goes to the caller (the source sees it).
+   */
+  private atomically<T>(fn: () => T): T {
+    const saved = { nextSeq: this.nextSeq, cursor: this.cursor, inBatches: this.inBatches, made: this.made, pending: this.pending.snapshot() };
+    try {
+      const out = this.db.transaction(fn)();
+      if (this.writeFailure) {
+        this.writeFailure = undefined;
+        this.onWriteHealth?.(undefined);
+      }
+      return out;
+    } catch (err) {
+      Object.assign(this, { nextSeq: saved.nextSeq, cursor: saved.cursor, inBatches: saved.inBatches, made: saved.made });
+      this.pending.restore(saved.pending);
+      if (isStoreError(err)) {
+        const reason = `${(err as { code: string }).code}: ${(err as Error).message}`;
+        if (this.writeFailure?.reason !== reason) {
+          this.writeFailure = { since: this.writeFailure?.since ?? this.now(), reason };
+          this.onWriteHealth?.(this.writeFailure);
+        }
+      }
+      throw err;
+    }
+  }
+
   /** Full batches are cut as events are committed; `build` names and compresses each once. */
   configureBatching(size: number, build: BatchBuilder): void {
     this.batching = { size, build };
@@ -92,14 +128,14 @@ export class Store {
   }
 
   readonly commitChunk = (c: ChunkCommit): void => {
-    this.db.transaction(() => {
+    this.atomically(() => {
       if (c.records && c.records.ends.length > 0) this.append(c.records);
       this.counts.addAll(c.scope, c.counts as unknown as Record<string, number>);
       this.counts.add(TOTAL, 'produced', (c.records?.ends.length ?? 0) + c.dropped);
       this.counts.add(TOTAL, 'dropped', c.dropped);
       if (c.extra) this.counts.addAll(c.scope, c.extra);
       if (c.checkpoint) this.files.checkpoint(c.checkpoint.fileId, c.checkpoint.offset, c.checkpoint.size);
-    })();
+    });
     if (c.records && c.records.ends.length > 0) this.onEvents?.();
   };
 
@@ -161,11 +197,11 @@ export class Store {
   /** Cuts up to `max` waiting events into a batch (the flush interval passed, or shutdown). */
   cutBatch(max: number, build: BatchBuilder): number | undefined {
     if (this.pending.count === 0) return undefined;
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       const id = this.cut(Math.min(max, this.pending.count), build);
       this.cutDone();
       return id;
-    })();
+    });
   }
 
   /** How many batches this store has written so far (it only grows). */
@@ -201,28 +237,28 @@ export class Store {
   /** The backend took these batches: their events leave the buffer and count as accepted. */
   ackBatches(batches: BatchRow[]): void {
     let n = 0;
-    this.db.transaction(() => {
+    this.atomically(() => {
       for (const b of batches) {
         this.s.deleteBatch.run(b.id);
         n += b.event_count;
       }
       this.counts.add(TOTAL, 'accepted', n);
       this.s.setMeta.run('last_success', String(this.now()));
-    })();
+    });
     // Counted once committed: a failed commit leaves every batch, and the count, as they were.
     this.inBatches -= n;
   }
 
   batchFailed(batchId: number, reason: string): void {
-    this.db.transaction(() => {
+    this.atomically(() => {
       this.s.batchFailed.run(reason, batchId);
       this.s.setMeta.run('last_error', JSON.stringify({ at: this.now(), reason }));
-    })();
+    });
   }
 
   /** Replaces a batch by one batch per group of its records, each with its own recorded body. */
   splitBatch(batch: BatchRow, groups: Buffer[][], build: BatchBuilder): void {
-    this.db.transaction(() => {
+    this.atomically(() => {
       this.s.deleteBatch.run(batch.id);
       // Object-metadata duplicates merged out of the body still count as events of the first part.
       let extra = batch.event_count - groups.reduce((n, g) => n + g.length, 0);
@@ -235,12 +271,12 @@ export class Store {
         lo += group.length;
         extra = 0;
       }
-    })();
+    });
   }
 
   /** The backend refuses these events for good: they move to the dead-letter table with the answer. */
   deadLetterBatch(batch: BatchRow, status: number | null, reason: string): number {
-    const moved = this.db.transaction(() => {
+    const moved = this.atomically(() => {
       const records = this.batchRecords(batch);
       for (const r of records) this.s.insertDeadLetter.run(r.toString('utf8'), recordTime(r), status, reason, this.now());
       this.s.deleteBatch.run(batch.id);
@@ -248,7 +284,7 @@ export class Store {
       this.counts.add(TOTAL, 'dropped', batch.event_count - records.length);
       this.s.setMeta.run('last_error', JSON.stringify({ at: this.now(), reason, status }));
       return records.length;
-    })();
+    });
     // Counted once committed, as for accepted batches.
     this.inBatches -= batch.event_count;
     return moved;
@@ -260,13 +296,13 @@ export class Store {
 
   /** Puts dead letters back into the buffer, as new events to be batched and sent again. */
   replayDeadLetters(): number {
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       const rows = this.deadLetters();
       for (const r of rows) this.s.deleteDeadLetter.run(r.id);
       if (rows.length > 0) this.append(slabFrom(rows.map((r) => Buffer.from(r.record, 'utf8'))));
       this.counts.add(TOTAL, 'dead_lettered', -rows.length);
       return rows.length;
-    })();
+    });
   }
 
   deadLetterCount(): number {

@@ -68,6 +68,18 @@ describe('POST /ingest', () => {
     await d.stop();
   });
 
+  it('under drop_newest, a full buffer drops and counts what does not fit: it never grows past AFLO_MAX_BUFFER_SIZE', async () => {
+    const d = new Daemon([], fastEnv(state, join(dir.path, 'nowhere', 'x'), { AFLO_HTTP_ADDR: String(port), AFLO_MAX_BUFFER_SIZE: '5', AFLO_BUFFER_FULL: 'drop_newest' }));
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir.path, 'nowhere'), 'a file, so the output directory cannot be made');
+    await up();
+    expect((await post([rec(0), rec(1), rec(2), rec(3)])).status).toBe(202);
+    for (let i = 0; i < 5; i++) expect((await post([rec(10 + 2 * i), rec(11 + 2 * i)])).json).toEqual({ accepted: 0, dropped: 2 });
+    await d.stop();
+    const s = await status(state);
+    expect(s.events).toMatchObject({ produced: 14, buffered: 4, dropped: 10 });
+  });
+
   it('a crash right after a 202 loses nothing', async () => {
     const d = new Daemon([], fastEnv(state, join(dir.path, 'slow', 'x'), { AFLO_HTTP_ADDR: String(port) }));
     const { writeFileSync, rmSync } = await import('node:fs');
