@@ -88,15 +88,19 @@ async function mapCommand(args: Record<string, unknown>): Promise<number> {
   return 0;
 }
 
-/** SIGTERM / SIGINT stop reading and start the bounded drain; a second one exits at once (the state is safe on disk). */
+/**
+ * SIGTERM / SIGINT / SIGHUP stop reading and start the bounded drain; a second one exits at once (the state is safe
+ * on disk). SIGHUP (a closed terminal, a logrotate postrotate) is a stop like SIGTERM, never an exit without drain.
+ */
 function stopSignal(): AbortSignal {
   const ctl = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
-    if (ctl.signal.aborted) process.exit(sig === 'SIGINT' ? 130 : 143);
+    if (ctl.signal.aborted) process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGHUP' ? 129 : 143);
     ctl.abort();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGHUP', onSignal);
   return ctl.signal;
 }
 

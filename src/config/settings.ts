@@ -77,9 +77,12 @@ const wholeNumber: SettingDef['parse'] = (raw) => {
   const n = Number(raw.trim());
   return /^\s*\d+\s*$/.test(raw) && Number.isSafeInteger(n) ? ok(n) : { ok: false, why: 'must be a whole number (0 or more)' };
 };
+/** Longest duration a setting takes: a week (timers past 2^31 ms, about 24.8 days, fire at once and spin). */
+export const MAX_SECONDS = 604_800;
 const positiveSeconds: SettingDef['parse'] = (raw) => {
   const n = Number(raw.trim());
-  return raw.trim() !== '' && Number.isFinite(n) && n > 0 ? ok(n) : { ok: false, why: 'must be a number of seconds greater than 0' };
+  return raw.trim() !== '' && Number.isFinite(n) && n > 0 && n <= MAX_SECONDS
+    ? ok(n) : { ok: false, why: `must be a number of seconds greater than 0 and at most ${MAX_SECONDS} (7 days)` };
 };
 const list: SettingDef['parse'] = (raw) => ok(raw.split(',').map((s) => s.trim()).filter((s) => s !== ''));
 

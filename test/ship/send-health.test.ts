@@ -43,10 +43,15 @@ describe('SendHealth', () => {
     expect(lines.at(-1)?.msg).toBe('backend accepts batches again');
   });
 
-  it('records a dead-lettered event as the last error', () => {
+  it('records a dead-lettered event as the last error; the events of a burst are said in one line with their count', () => {
     const { lines, health } = setup();
-    health.deadLettered(400, 'bad meter');
+    for (let i = 0; i < 5; i++) health.deadLettered(400, 'bad meter');
     expect(health.state.lastError).toBe('bad meter');
-    expect(lines[0]).toMatchObject({ level: 40, msg: 'event refused by the backend; moved to the dead-letter table' });
+    expect(lines).toHaveLength(0);
+    health.flushLog();
+    health.flushLog();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 40, events: 5, status: 400, reason: 'bad meter' });
+    expect(lines[0].msg).toContain('5 event(s) refused by the backend');
   });
 });
