@@ -11,8 +11,10 @@ export function openStateDb(stateDir: string, opts: { readonly?: boolean } = {})
   db.pragma('busy_timeout = 5000');
   if (!opts.readonly) {
     db.pragma('journal_mode = WAL');
-    // A lost last transaction (power loss) only rewinds the offset with the events: the log is read again.
-    db.pragma('synchronous = NORMAL');
+    // FULL: every commit (cut batches, checkpoints, acknowledgements) is on disk before it returns. Under NORMAL a
+    // power loss could roll back a cut or an acknowledgement whose batch the backend already had; cut again, the
+    // batch would not be byte-identical (timing, several files' order), so an object store got it twice.
+    db.pragma('synchronous = FULL');
     db.pragma('wal_autocheckpoint = 16384');
     db.pragma('journal_size_limit = 67108864');
     migrate(db);
