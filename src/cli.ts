@@ -88,6 +88,16 @@ async function mapCommand(args: Record<string, unknown>): Promise<number> {
   return 0;
 }
 
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * SIGTERM / SIGINT / SIGHUP stop reading and start the bounded drain; a second one exits at once (the state is safe
  * on disk). SIGHUP (a closed terminal, a logrotate postrotate) is a stop like SIGTERM, never an exit without drain.
@@ -116,7 +126,7 @@ async function shipCommand(args: Record<string, unknown>): Promise<number> {
     settings, log, stdin: process.stdin, stdout: process.stdout, stop: stopSignal(), now: Date.now, pid: process.pid,
     progress: process.stderr.isTTY ? process.stderr : undefined, threadsStarted: keepHeapSmall,
     threadsStarting: (mb) => setFlagsFromString(`--min-semi-space-size=${mb}`),
-    isAlive: (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; } },
+    isAlive,
   }, inputs, Boolean(args.once));
   if (outcome.code === 2) throw new UsageError(outcome.message ?? 'bad usage');
   if (outcome.message) process.stderr.write(`aflo-tail: ${outcome.message}\n`);
@@ -168,11 +178,15 @@ async function main(): Promise<number> {
     .command('dlq <action>', 'show (list) or re-send (replay) dead-lettered events', (y) =>
       y.positional('action', { choices: ['list', 'replay'] as const, demandOption: true }),
       (args) => {
-        result = import('./commands/dlq.js').then(({ listDeadLetters, replayDeadLetters }) => {
+        result = import('./commands/dlq.js').then(async ({ listDeadLetters, replayDeadLetters, describeReplay }) => {
           const settings = settingsFrom(args);
-          if (args.action === 'list') process.stdout.write(listDeadLetters(settings, Date.now));
-          else process.stdout.write(`replayed ${replayDeadLetters(settings, Date.now)} dead-lettered events; a running aflo-tail sends them\n`);
-          return 0;
+          if (args.action === 'list') {
+            process.stdout.write(listDeadLetters(settings, Date.now));
+            return 0;
+          }
+          const r = describeReplay(await replayDeadLetters(settings, { now: Date.now, pid: process.pid, isAlive }));
+          process.stdout.write(r.text);
+          return r.code;
         });
       })
     .command('meters <action> [id]', 'Amberflo meters: list, get ID, create, update ID, delete ID, provision', (y) =>

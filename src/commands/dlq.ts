@@ -1,7 +1,10 @@
 // `aflo-tail dlq list|replay`: show dead-lettered events with the backend's answer, or put them back to be sent.
+// Only the process holding the state directory numbers events: a replay while a daemon runs is asked of it.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
+import { sleep } from '../ship/retry.js';
+import { acquireLock } from '../state/lock.js';
 import { Store } from '../state/store.js';
 
 export function listDeadLetters(s: Settings, now: () => number): string {
@@ -16,12 +19,36 @@ export function listDeadLetters(s: Settings, now: () => number): string {
   }
 }
 
-export function replayDeadLetters(s: Settings, now: () => number): number {
-  if (!existsSync(join(s.stateDir, 'state.db'))) return 0;
-  const store = Store.open(s.stateDir, now);
+export interface ReplayDeps { now: () => number; pid: number; isAlive: (pid: number) => boolean; waitMs?: number }
+
+/** Replayed here (no daemon runs), by the running daemon `pid`, or asked of it and not answered in time. */
+export type ReplayOutcome = { replayed: number; daemon?: number } | { queued: true; daemon: number };
+
+export async function replayDeadLetters(s: Settings, deps: ReplayDeps): Promise<ReplayOutcome> {
+  if (!existsSync(join(s.stateDir, 'state.db'))) return { replayed: 0 };
+  const lock = acquireLock(s.stateDir, deps.pid, deps.isAlive);
+  const store = Store.open(s.stateDir, deps.now);
   try {
-    return store.replayDeadLetters();
+    if (lock.ok) return { replayed: store.replayDeadLetters() };
+    // A daemon owns the state: the request waits in the database for it (it looks every second).
+    const id = store.requestReplay();
+    const until = deps.now() + (deps.waitMs ?? 15_000);
+    while (deps.now() < until) {
+      const n = store.requestResult(id);
+      if (n !== undefined) return { replayed: n, daemon: lock.pid };
+      await sleep(100);
+    }
+    return { queued: true, daemon: lock.pid };
   } finally {
     store.close();
+    if (lock.ok) lock.release();
   }
+}
+
+export function describeReplay(r: ReplayOutcome): { text: string; code: number } {
+  if ('queued' in r) {
+    return { text: `the running aflo-tail (pid ${r.daemon}) has not answered yet; it replays the dead letters when it next looks\n`, code: 1 };
+  }
+  if (r.daemon !== undefined) return { text: `replayed ${r.replayed} dead-lettered events; the running aflo-tail (pid ${r.daemon}) sends them\n`, code: 0 };
+  return { text: `replayed ${r.replayed} dead-lettered events; the next run of aflo-tail sends them\n`, code: 0 };
 }

@@ -96,6 +96,9 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
       maxLineBytes: s.maxLineBytes, ingest, log, now: deps.now, decoder, decodeDepth: s.decodeThreads + 1,
     });
     store.onEvents = () => flusher.poke();
+    // Requests from other commands (dlq replay), carried out here, in this process's own transactions.
+    const serving = setInterval(() => { try { store.serveRequests(); } catch { /* the store reports write failures */ } }, 1000);
+    serving.unref();
     // Said once per change: reading pauses (and /ingest answers 503) while the state database cannot be written.
     store.onWriteHealth = (f) => {
       if (f) log.error({ reason: f.reason, state_dir: s.stateDir }, 'cannot write the state database; reading is paused and retried (nothing is lost: the logs hold what is not read yet)');
@@ -122,6 +125,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     await sender;
     const drained = await flusher.drain(stopAll, once);
     stopProgress?.();
+    clearInterval(serving);
     await http?.close();
     const left = store.refreshBuffered();
     const pending = store.pendingBatchTotals();

@@ -53,7 +53,22 @@ CREATE TABLE meta (
 ) WITHOUT ROWID;
 `;
 
+/** Requests to the process that owns the state (dlq replay while a daemon runs), served in its own transactions. */
+export const SCHEMA_V2 = `
+CREATE TABLE requests (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  done_ms INTEGER,
+  result INTEGER
+);
+`;
+
 export const SQL = {
+  insertRequest: 'INSERT INTO requests (kind, created_ms) VALUES (?, ?)',
+  openRequests: 'SELECT id, kind FROM requests WHERE done_ms IS NULL ORDER BY id',
+  finishRequest: 'UPDATE requests SET done_ms = ?, result = ? WHERE id = ?',
+  requestResult: 'SELECT done_ms, result FROM requests WHERE id = ?',
   insertSegment: 'INSERT INTO segments (first_seq, last_seq, records, created_ms) VALUES (?, ?, ?, ?)',
   addCounter: 'INSERT INTO counters (scope, name, value) VALUES (?, ?, ?) ON CONFLICT (scope, name) DO UPDATE SET value = value + excluded.value',
   counters: 'SELECT scope, name, value FROM counters',

@@ -294,15 +294,45 @@ export class Store {
     return this.s.deadLetters.all() as DeadLetter[];
   }
 
-  /** Puts dead letters back into the buffer, as new events to be batched and sent again. */
+  /**
+   * Puts dead letters back into the buffer, as new events to be batched and sent again. Only the process that holds
+   * the state directory's lock may call it (it numbers events); another asks it with `requestReplay`.
+   */
   replayDeadLetters(): number {
-    return this.atomically(() => {
-      const rows = this.deadLetters();
-      for (const r of rows) this.s.deleteDeadLetter.run(r.id);
-      if (rows.length > 0) this.append(slabFrom(rows.map((r) => Buffer.from(r.record, 'utf8'))));
-      this.counts.add(TOTAL, 'dead_lettered', -rows.length);
-      return rows.length;
-    });
+    return this.atomically(() => this.replayRows());
+  }
+
+  private replayRows(): number {
+    const rows = this.deadLetters();
+    for (const r of rows) this.s.deleteDeadLetter.run(r.id);
+    if (rows.length > 0) this.append(slabFrom(rows.map((r) => Buffer.from(r.record, 'utf8'))));
+    this.counts.add(TOTAL, 'dead_lettered', -rows.length);
+    return rows.length;
+  }
+
+  /** From another process: asks the owner of the state to replay the dead letters; its answer is `requestResult`. */
+  requestReplay(): number {
+    return Number(this.s.insertRequest.run('replay', this.now()).lastInsertRowid);
+  }
+
+  /** How many events a served request replayed, or undefined while it waits. */
+  requestResult(id: number): number | undefined {
+    const r = this.s.requestResult.get(id) as { done_ms: number | null; result: number | null } | undefined;
+    return r && r.done_ms !== null ? Number(r.result ?? 0) : undefined;
+  }
+
+  /** The owner's side: serves every waiting request, each in the transaction that carries it out. */
+  serveRequests(): number {
+    let replayed = 0;
+    for (const r of this.s.openRequests.all() as { id: number; kind: string }[]) {
+      replayed += this.atomically(() => {
+        const n = r.kind === 'replay' ? this.replayRows() : 0;
+        this.s.finishRequest.run(this.now(), n, r.id);
+        return n;
+      });
+    }
+    if (replayed > 0) this.onEvents?.();
+    return replayed;
   }
 
   deadLetterCount(): number {
