@@ -27,39 +27,45 @@ export function readStatus(s: Settings, now: () => number): Status {
   if (!existsSync(join(s.stateDir, 'state.db'))) return base;
   const store = Store.open(s.stateDir, now, { readonly: true });
   try {
-    const counters = store.counts.all();
-    const total = counters[TOTAL] ?? {};
-    const pick = (c: Record<string, number>, k: string) => c[k] ?? 0;
-    for (const k of Object.keys(base.entries)) base.entries[k] = pick(total, k);
-    const buffered = store.refreshBuffered();
-    base.events = {
-      produced: pick(total, 'produced'), accepted: pick(total, 'accepted'), buffered,
-      dead_lettered: pick(total, 'dead_lettered'), dropped: pick(total, 'dropped'),
-    };
-    base.files = store.files.allFiles().map((f: FileRecord) => {
-      const c = counters[`file:${f.id}`] ?? {};
-      return {
-        path: f.path, offset: f.offset, size: f.size,
-        entries: Object.fromEntries(ENTRY_KEYS.map((k) => [k, pick(c, k)])), truncations: pick(c, 'truncations'), gap_bytes: pick(c, 'gap_bytes'),
-      };
-    });
-    const success = store.getMeta('last_success');
-    const error = store.getMeta('last_error');
-    base.backend.last_success = success ? new Date(Number(success)).toISOString() : null;
-    if (error) {
-      const e = JSON.parse(error) as { at: number; reason: string; status?: number };
-      base.backend.last_error = { at: new Date(e.at).toISOString(), reason: e.reason, ...(e.status !== undefined ? { status: e.status } : {}) };
-    }
-    const oldest = store.oldestBufferedMs();
-    base.buffer = {
-      pending_batches: store.pendingBatchTotals().batches,
-      oldest_buffered_at: oldest !== undefined ? new Date(oldest).toISOString() : null,
-    };
-    base.dead_letters = store.deadLetterCount();
-    return base;
+    // One read transaction: a snapshot of the WAL, so counters, buffer and batches balance while a daemon commits.
+    return store.db.transaction(() => fill(store, base))();
   } finally {
     store.close();
   }
+}
+
+/** Every field of the status, read in the caller's transaction. */
+function fill(store: Store, base: Status): Status {
+  const counters = store.counts.all();
+  const total = counters[TOTAL] ?? {};
+  const pick = (c: Record<string, number>, k: string) => c[k] ?? 0;
+  for (const k of Object.keys(base.entries)) base.entries[k] = pick(total, k);
+  const buffered = store.refreshBuffered(true);
+  base.events = {
+    produced: pick(total, 'produced'), accepted: pick(total, 'accepted'), buffered,
+    dead_lettered: pick(total, 'dead_lettered'), dropped: pick(total, 'dropped'),
+  };
+  base.files = store.files.allFiles().map((f: FileRecord) => {
+    const c = counters[`file:${f.id}`] ?? {};
+    return {
+      path: f.path, offset: f.offset, size: f.size,
+      entries: Object.fromEntries(ENTRY_KEYS.map((k) => [k, pick(c, k)])), truncations: pick(c, 'truncations'), gap_bytes: pick(c, 'gap_bytes'),
+    };
+  });
+  const success = store.getMeta('last_success');
+  const error = store.getMeta('last_error');
+  base.backend.last_success = success ? new Date(Number(success)).toISOString() : null;
+  if (error) {
+    const e = JSON.parse(error) as { at: number; reason: string; status?: number };
+    base.backend.last_error = { at: new Date(e.at).toISOString(), reason: e.reason, ...(e.status !== undefined ? { status: e.status } : {}) };
+  }
+  const oldest = store.oldestBufferedMs();
+  base.buffer = {
+    pending_batches: store.pendingBatchTotals().batches,
+    oldest_buffered_at: oldest !== undefined ? new Date(oldest).toISOString() : null,
+  };
+  base.dead_letters = store.deadLetterCount();
+  return base;
 }
 
 export function formatStatus(st: Status): string {

@@ -121,8 +121,15 @@ export class Store {
     return this.nextSeq - 1 - this.cursor + this.inBatches;
   }
 
-  /** Re-reads the counts from the database (another process, `dlq replay`, may have added events). */
-  refreshBuffered(): number {
+  /**
+   * Re-reads the counts from the database; `other`: this store only reads what another process writes (`status`),
+   * so the sequence numbers are read again too, in the caller's transaction.
+   */
+  refreshBuffered(other = false): number {
+    if (other) {
+      this.cursor = Number(this.getMeta('cut_cursor') ?? 0);
+      this.nextSeq = Number(this.getMeta('next_seq') ?? 1);
+    }
     this.inBatches = this.pendingBatchTotals().events;
     return this.bufferedEvents;
   }
