@@ -1,7 +1,7 @@
 // `file` backend: the object layout and gzip bodies in a local directory; a re-send overwrites the same name.
 // With `fsync` (the default), a batch is accepted only once its bytes and its name are on stable storage.
 import { constants } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Backend, CheckResult, OutgoingBatch, SendResult } from './types.js';
@@ -71,6 +71,14 @@ class DirSyncs {
   }
 }
 
+/** Temporary files a killed process left under the output directory (`<object>.tmp-<random>`): never objects. */
+async function removeTemporaries(dir: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  for (const e of entries) {
+    if (e.isFile() && /\.json\.gz\.tmp-[0-9a-f]+$/.test(e.name)) await rm(join(e.parentPath ?? dir, e.name), { force: true }).catch(() => undefined);
+  }
+}
+
 export function fileBackend(opts: FileBackendOptions): Backend {
   const { outputDir, fsync } = opts;
   /** The directory the last batch went to: batches of the same minute share it, so it is made once (a failure forgets it). */
@@ -98,12 +106,14 @@ export function fileBackend(opts: FileBackendOptions): Backend {
         return { kind: 'accepted' };
       } catch (err) {
         made = '';
+        await rm(tmp, { force: true }).catch(() => undefined);
         return { kind: 'retry', reason: `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
       }
     },
     async check(): Promise<CheckResult> {
       try {
         await mkdir(outputDir, { recursive: true });
+        await removeTemporaries(outputDir);
         return { ok: true };
       } catch (err) {
         return { ok: false, retryable: true, reason: `cannot create ${outputDir}: ${(err as NodeJS.ErrnoException).code}`, setting: 'AFLO_OUTPUT_DIR' };

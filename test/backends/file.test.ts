@@ -1,6 +1,6 @@
 // The file backend on a real directory, flushing to disk or not: objects at their keys, re-sends overwrite, a vanished
 // directory is made again.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileBackend as makeFileBackend } from '../../src/backends/file.js';
@@ -17,6 +17,24 @@ const signal = new AbortController().signal;
 
 describe.each([true, false])('file backend (fsync %s)', (fsync) => {
   const fileBackend = (outputDir: string) => makeFileBackend({ outputDir, fsync });
+
+  it('removes temporary files a killed process left behind when it starts, and keeps the objects', async () => {
+    const out = join(dir.path, 'out');
+    const minute = join(out, 'p/2025/01/02/03/04');
+    mkdirSync(minute, { recursive: true });
+    writeFileSync(join(minute, 'merged_logs_a.json.gz'), 'object');
+    writeFileSync(join(minute, 'merged_logs_b.json.gz.tmp-0a1b2c3d4e5f'), 'half written');
+    expect(await fileBackend(out).check(signal)).toEqual({ ok: true });
+    expect(readdirSync(minute)).toEqual(['merged_logs_a.json.gz']);
+  });
+
+  it('a write that fails leaves no temporary file', async () => {
+    const out = join(dir.path, 'out');
+    const minute = join(out, 'p/2025/01/02/03/04');
+    mkdirSync(join(minute, 'merged_logs_c.json.gz'), { recursive: true }); // a directory where the object goes: rename fails
+    expect((await fileBackend(out).send(batch('p/2025/01/02/03/04/merged_logs_c.json.gz', 'x'), signal)).kind).toBe('retry');
+    expect(readdirSync(minute)).toEqual(['merged_logs_c.json.gz']);
+  });
 
   it('writes each body at its key (no temporary file left) and a re-send overwrites it', async () => {
     const out = join(dir.path, 'out');
