@@ -88,16 +88,6 @@ async function mapCommand(args: Record<string, unknown>): Promise<number> {
   return 0;
 }
 
-/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * SIGTERM / SIGINT / SIGHUP stop reading and start the bounded drain; a second one exits at once (the state is safe
  * on disk). SIGHUP (a closed terminal, a logrotate postrotate) is a stop like SIGTERM, never an exit without drain.
@@ -126,7 +116,6 @@ async function shipCommand(args: Record<string, unknown>): Promise<number> {
     settings, log, stdin: process.stdin, stdout: process.stdout, stop: stopSignal(), now: Date.now, pid: process.pid,
     progress: process.stderr.isTTY ? process.stderr : undefined, threadsStarted: keepHeapSmall,
     threadsStarting: (mb) => setFlagsFromString(`--min-semi-space-size=${mb}`),
-    isAlive,
   }, inputs, Boolean(args.once));
   if (outcome.code === 2) throw new UsageError(outcome.message ?? 'bad usage');
   if (outcome.message) process.stderr.write(`aflo-tail: ${outcome.message}\n`);
@@ -184,7 +173,7 @@ async function main(): Promise<number> {
             process.stdout.write(listDeadLetters(settings, Date.now));
             return 0;
           }
-          const r = describeReplay(await replayDeadLetters(settings, { now: Date.now, pid: process.pid, isAlive }));
+          const r = describeReplay(await replayDeadLetters(settings, { now: Date.now, pid: process.pid }));
           process.stdout.write(r.text);
           return r.code;
         });

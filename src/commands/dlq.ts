@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { sleep } from '../ship/retry.js';
-import { acquireLock } from '../state/lock.js';
+import { acquireLock, holderText } from '../state/lock.js';
 import { Store } from '../state/store.js';
 
 export function listDeadLetters(s: Settings, now: () => number): string {
@@ -19,14 +19,14 @@ export function listDeadLetters(s: Settings, now: () => number): string {
   }
 }
 
-export interface ReplayDeps { now: () => number; pid: number; isAlive: (pid: number) => boolean; waitMs?: number }
+export interface ReplayDeps { now: () => number; pid: number; waitMs?: number }
 
 /** Replayed here (no daemon runs), by the running daemon `pid`, or asked of it and not answered in time. */
 export type ReplayOutcome = { replayed: number; daemon?: number } | { queued: true; daemon: number };
 
 export async function replayDeadLetters(s: Settings, deps: ReplayDeps): Promise<ReplayOutcome> {
   if (!existsSync(join(s.stateDir, 'state.db'))) return { replayed: 0 };
-  const lock = acquireLock(s.stateDir, deps.pid, deps.isAlive);
+  const lock = acquireLock(s.stateDir, deps.pid);
   const store = Store.open(s.stateDir, deps.now);
   try {
     if (lock.ok) return { replayed: store.replayDeadLetters() };
@@ -47,8 +47,8 @@ export async function replayDeadLetters(s: Settings, deps: ReplayDeps): Promise<
 
 export function describeReplay(r: ReplayOutcome): { text: string; code: number } {
   if ('queued' in r) {
-    return { text: `the running aflo-tail (pid ${r.daemon}) has not answered yet; it replays the dead letters when it next looks\n`, code: 1 };
+    return { text: `the running aflo-tail${holderText(r.daemon)} has not answered yet; it replays the dead letters when it next looks\n`, code: 1 };
   }
-  if (r.daemon !== undefined) return { text: `replayed ${r.replayed} dead-lettered events; the running aflo-tail (pid ${r.daemon}) sends them\n`, code: 0 };
+  if (r.daemon !== undefined) return { text: `replayed ${r.replayed} dead-lettered events; the running aflo-tail${holderText(r.daemon)} sends them\n`, code: 0 };
   return { text: `replayed ${r.replayed} dead-lettered events; the next run of aflo-tail sends them\n`, code: 0 };
 }

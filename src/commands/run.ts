@@ -13,7 +13,7 @@ import { Wakeup } from '../ship/signal.js';
 import { FileSource } from '../source/file-source.js';
 import { readStream } from '../source/stdin-source.js';
 import { watchForChanges } from '../source/watch-hint.js';
-import { acquireLock } from '../state/lock.js';
+import { acquireLock, holderText } from '../state/lock.js';
 import { Store } from '../state/store.js';
 import { mappingOptions } from './mapping-options.js';
 import { printableSettings } from '../config/redact.js';
@@ -34,7 +34,6 @@ export interface RunDeps {
   stop: AbortSignal;
   now: () => number;
   pid: number;
-  isAlive: (pid: number) => boolean;
   backend?: Backend;
   /** A terminal to draw --once progress on; undefined when stderr is not a terminal. */
   progress?: ProgressOut;
@@ -56,8 +55,8 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   const mapping = mappingOptions(s);
   if (!mapping.ok) return { code: 2, message: mapping.error };
   mkdirSync(s.stateDir, { recursive: true });
-  const lock = acquireLock(s.stateDir, deps.pid, deps.isAlive);
-  if (!lock.ok) return { code: 2, message: `AFLO_STATE_DIR: ${s.stateDir} is in use by another aflo-tail (pid ${lock.pid}); give each process its own state directory` };
+  const lock = acquireLock(s.stateDir, deps.pid);
+  if (!lock.ok) return { code: 2, message: `AFLO_STATE_DIR: ${s.stateDir} is in use by another aflo-tail${holderText(lock.pid)}; give each process its own state directory` };
   const store = Store.open(s.stateDir, deps.now);
   const deadLetteredBefore = store.deadLetterCount();
   const decoder = new DecodePool({ mapping: mapping.options, maxEntryBytes: s.maxLineBytes }, {

@@ -102,6 +102,24 @@ describe('daemon', () => {
     expect(balanced(await status(state))).toBe(true);
   });
 
+  it('the lock is the kernel\'s: a pid file naming a live process (a container restart) or a kill -9 blocks no start', async () => {
+    writeFileSync(join(logs, 'a.jsonl'), lines('a', 3));
+    mkdirSync(state, { recursive: true });
+    // What older versions and a restarted container leave behind: files naming pid 1, which is alive.
+    writeFileSync(join(state, 'aflo-tail.lock'), '1\n');
+    writeFileSync(join(state, 'aflo-tail.pid'), '1\n');
+    const d = new Daemon([join(logs, '*.jsonl')], fastEnv(state, out));
+    await waitFor(() => deliveredIds(out).length === 3, 'first lines');
+    const second = await run(['--once', join(logs, 'a.jsonl')], fastEnv(state, out));
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`in use by another aflo-tail (pid ${d.child.pid})`);
+    await d.stop('SIGKILL');
+    appendFileSync(join(logs, 'a.jsonl'), lines('b', 2));
+    const after = await run(['--once', join(logs, 'a.jsonl')], fastEnv(state, out));
+    expect(after.code).toBe(0);
+    expect(deliveredIds(out)).toHaveLength(5);
+  });
+
   it('on SIGTERM with a failing backend, exits 0 within the shutdown timeout and keeps every event', async () => {
     writeFileSync(join(logs, 'a.jsonl'), lines('a', 5));
     writeFileSync(join(dir.path, 'blocker'), 'x');
