@@ -2,6 +2,7 @@
 #include <node_api.h>
 
 #include <cstring>
+#include <new>
 #include <string>
 
 #include "json_index.h"
@@ -123,8 +124,16 @@ napi_value MapLine(napi_env env, napi_callback_info info) {
   if (to > from && src[to - 1] == '\r') to--;
   const char* line = src + from;
   size_t len = static_cast<size_t>(to - from);
-  if (len == 0 || line[0] != '{' || !m->doc.parse(line, len)) return number(env, -1);
-  Outcome r = aflo::map_entry(m->doc, m->opts, fallback_ms, m->mapped);
+  Outcome r;
+  try {
+    if (len == 0 || line[0] != '{' || !m->doc.parse(line, len)) return number(env, -1);
+    r = aflo::map_entry(m->doc, m->opts, fallback_ms, m->mapped);
+  } catch (const std::bad_alloc&) {
+    // Out of memory (a container's limit): what was taken is given back and the JavaScript path reads the line.
+    m->doc.shrink();
+    std::string().swap(m->mapped.out);
+    return number(env, -1);
+  }
   if (r == Outcome::Bail) return number(env, -1);
   if (r == Outcome::NeedRegion) return number(env, -2);
   const aflo::Mapped& got = m->mapped;

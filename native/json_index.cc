@@ -6,6 +6,11 @@
 namespace aflo {
 
 static constexpr int kMaxDepth = 64;
+/**
+ * Values in one line the index takes at most (48 bytes each: about 12 MB). A larger line (a 30 MB array of numbers
+ * would take ~900 MB here) is handed back to the JavaScript reader, whose own limit is AFLO_MAX_LINE_BYTES.
+ */
+static constexpr size_t kMaxNodes = 1 << 18;
 
 static bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -121,7 +126,7 @@ bool JsonIndex::literal(const char* word, size_t n) {
 }
 
 int32_t JsonIndex::value(int depth) {
-  if (pos_ >= len_) return -1;
+  if (pos_ >= len_ || nodes_.size() >= kMaxNodes) return -1;
   int32_t at = static_cast<int32_t>(nodes_.size());
   nodes_.push_back(Node{Type::Null, true, 0, 0, 0, 0, 0, -1, -1, 0, -1, 0});
   char c = data_[pos_];

@@ -135,6 +135,14 @@ describe('native fast mapper', () => {
     expect(js.recordsAfter.length).toBe(4);
   });
 
+  it('hands back a line of more values than its index takes (memory bounded), then takes plain lines again', () => {
+    const m = FastMapper.create(MAPPING)!;
+    const big = Buffer.from(slpLine('big', { messages: Array.from({ length: 300_000 }, (_, i) => i % 7) }));
+    const small = Buffer.from(slpLine('small', { messages: Array.from({ length: 200_000 }, (_, i) => i % 7) }));
+    expect(m.mapLine(big, 0, big.length, new RecordBuffer(1024), 1)).toBe(-1);
+    expect(m.mapLine(small, 0, small.length, new RecordBuffer(1024), 1)).toBeGreaterThanOrEqual(0);
+  });
+
   it('writes every number as String() does: token values and seconds of any size', () => {
     const value = fc.oneof(fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 0 }),
       fc.constantFrom(1e21, 1e-7, 1.5e-7, 123e-20, 2 ** 53, 2 ** 60, 0.1 + 0.2, 1e308, 1.7e308));
