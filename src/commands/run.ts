@@ -134,6 +134,12 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
       log.error({ dead_lettered: deadLettered, dead_letters: store.deadLetterCount() }, 'stopped; some events were refused by the backend');
       return { code: 1, message: `${deadLettered} events were refused by the backend and moved to the dead-letter table in ${s.stateDir} (see aflo-tail dlq list; aflo-tail dlq replay sends them again)` };
     }
+    // Named inputs that could not be read (a glob matching nothing is only a warning): not everything was caught up.
+    const unread = once ? files.problems.list.filter((p) => p.kind !== 'no_match') : [];
+    if (drained.ok && unread.length > 0) {
+      log.error({ inputs: unread }, 'stopped; some inputs could not be read');
+      return { code: 1, message: `could not read ${unread.map((p) => `${p.path} (${p.code})`).join(', ')}; everything read was delivered` };
+    }
     if (drained.ok) {
       log.info({ buffered: left, dead_lettered: deadLettered }, deadLettered > 0 ? 'stopped; everything else was accepted' : 'stopped; everything was accepted');
       return { code: 0 };
@@ -155,7 +161,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
 
 async function startHttpListener(s: Settings, store: Store, flusher: Flusher, files: FileSource, deps: RunDeps) {
   const addr = parseHttpAddr(s.httpAddr!)!;
-  const health = new HealthCheck(store, flusher, {
+  const health = new HealthCheck(store, flusher, () => files.problems.unreadable, {
     maxBufferSize: s.maxBufferSize, fullGraceMs: 60_000, staleMs: Math.max(900_000, 3 * s.flushInterval * 1000), now: deps.now,
   });
   const ingest = ingestRoute({ store, maxBufferSize: s.maxBufferSize, bufferFull: s.bufferFull, now: deps.now });

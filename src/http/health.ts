@@ -1,5 +1,6 @@
-// /healthz: healthy, or the reason not: refused credentials, a buffer full past its grace, nothing accepted for too long.
+// /healthz: healthy, or the reason not: an input that cannot be read, refused credentials, a buffer full past its grace, nothing accepted for too long.
 import type { Flusher } from '../ship/flusher.js';
+import type { InputProblem } from '../source/input-problems.js';
 import type { Store } from '../state/store.js';
 
 export interface HealthOptions { maxBufferSize: number; fullGraceMs: number; staleMs: number; now: () => number }
@@ -7,13 +8,20 @@ export interface HealthOptions { maxBufferSize: number; fullGraceMs: number; sta
 export class HealthCheck {
   private fullSince?: number;
 
-  constructor(private readonly store: Store, private readonly flusher: Flusher, private readonly o: HealthOptions) {}
+  constructor(
+    private readonly store: Store, private readonly flusher: Flusher,
+    /** Inputs that exist but cannot be read. */
+    private readonly unreadable: () => InputProblem[],
+    private readonly o: HealthOptions,
+  ) {}
 
   check(): { ok: true } | { ok: false; reason: string } {
     const now = this.o.now();
     const h = this.flusher.health;
     const w = this.store.writeFailure;
     if (w) return { ok: false, reason: `cannot write the state database for ${Math.round((now - w.since) / 1000)} s (${w.reason}); reading is paused` };
+    const unread = this.unreadable();
+    if (unread.length > 0) return { ok: false, reason: `cannot read ${unread.map((p) => `${p.path} (${p.code})`).join(', ')}` };
     if (h.unauthorized) return { ok: false, reason: `backend refuses the credentials or target: check ${h.unauthorized.setting}` };
     if (this.store.bufferedEvents >= this.o.maxBufferSize) this.fullSince ??= now;
     else this.fullSince = undefined;

@@ -31,6 +31,10 @@ export function renderMetrics(m: MetricsSources): string {
   const files = m.files?.files ?? [];
   metric('aflo_file_read_bytes', 'gauge', 'Bytes read per followed file.', files.map((f) => [`{path="${esc(f.path)}"}`, f.readPosition]));
   metric('aflo_file_size_bytes', 'gauge', 'Size per followed file.', files.map((f) => [`{path="${esc(f.path)}"}`, f.size]));
+  const problems = m.files?.problems;
+  metric('aflo_input_problems', 'gauge', 'Inputs that cannot be read (unreadable), named but missing, or globs matching nothing.',
+    (problems?.list ?? []).map((p) => [`{path="${esc(p.path)}",problem="${p.kind}",code="${esc(p.code)}"}`, 1]));
+  metric('aflo_input_problems_total', 'counter', 'Times an input was found unreadable, missing or matching nothing.', [['', problems?.appeared ?? 0]]);
   const s = m.flusher.stats;
   out.push('# HELP aflo_send_duration_seconds Time to send one batch.', '# TYPE aflo_send_duration_seconds histogram');
   LATENCY_BUCKETS.forEach((b, i) => out.push(`aflo_send_duration_seconds_bucket{le="${b}"} ${s.latency[i]}`));

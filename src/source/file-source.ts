@@ -6,7 +6,8 @@ import type { Decoder } from '../pipeline/decode-pool.js';
 import type { IngestOptions } from '../pipeline/ingest.js';
 import type { Wakeup } from '../ship/signal.js';
 import { isStoreError, type Store } from '../state/store.js';
-import { expandGlob } from './glob.js';
+import { expandGlob, hasMagic } from './glob.js';
+import { InputProblems } from './input-problems.js';
 import { resolveCheckpoint } from './identity.js';
 import { TrackedFile, type ReadOutcome, type RoomWait } from './tracked-file.js';
 
@@ -41,8 +42,12 @@ export class FileSource {
   private firstScan = true;
   private lastScan = -Infinity;
   private lastPrune = -Infinity;
+  /** Inputs that could not be read at the last scan. */
+  readonly problems: InputProblems;
 
-  constructor(private readonly store: Store, private readonly opts: FileSourceOptions) {}
+  constructor(private readonly store: Store, private readonly opts: FileSourceOptions) {
+    this.problems = new InputProblems(opts.log);
+  }
 
   get files(): TrackedFile[] {
     return [...this.tracked.values()];
@@ -52,12 +57,29 @@ export class FileSource {
   async scan(): Promise<void> {
     this.lastScan = this.opts.now();
     const paths = new Set<string>();
-    for (const p of this.opts.patterns) for (const f of await expandGlob(p)) paths.add(f);
+    const problems = this.problems;
+    for (const p of this.opts.patterns) {
+      const found = await expandGlob(p);
+      for (const e of found.errors) problems.note(e.path, 'unreadable', e.code);
+      if (hasMagic(p) && found.paths.length === 0 && found.errors.length === 0) problems.note(p, 'no_match', 'ENOENT');
+      for (const f of found.paths) paths.add(f);
+    }
     const seen = new Set<string>();
     for (const path of paths) {
       let st;
-      try { st = await stat(path, { bigint: true }); } catch { continue; }
-      if (!st.isFile()) continue;
+      try {
+        st = await stat(path, { bigint: true });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+        // A glob's match that vanished since it was listed is not a problem; a named path that is missing is one.
+        if (code !== 'ENOENT') problems.note(path, 'unreadable', code);
+        else if (this.opts.patterns.includes(path)) problems.note(path, 'missing', code);
+        continue;
+      }
+      if (!st.isFile()) {
+        if (this.opts.patterns.includes(path)) problems.note(path, 'unreadable', st.isDirectory() ? 'EISDIR' : 'not a regular file');
+        continue;
+      }
       const key = `${st.dev}:${st.ino}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -73,8 +95,10 @@ export class FileSource {
         }
         await this.truncated(key, known, size);
       }
-      await this.track(path, key);
+      const opened = await this.track(path, key);
+      if (opened !== true) problems.note(path, 'unreadable', opened);
     }
+    problems.settle();
     for (const [key, tf] of this.tracked) {
       if (seen.has(key) || tf.detachedAt !== undefined) continue;
       tf.detachedAt = this.opts.now();
@@ -98,16 +122,24 @@ export class FileSource {
     this.tracked.delete(key);
   }
 
-  private async track(path: string, key: string): Promise<void> {
+  /** Opens and follows a newly seen file: true, or the error code it could not be opened with. */
+  private async track(path: string, key: string): Promise<true | string> {
     let handle;
-    try { handle = await open(path, 'r'); } catch { return; }
+    try {
+      handle = await open(path, 'r');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+      return code === 'ENOENT' ? true : code;
+    }
     const st = await handle.stat({ bigint: true });
-    if (`${st.dev}:${st.ino}` !== key) { await handle.close(); return; }
+    // Replaced between the scan's stat and this open: the next scan sees the new file.
+    if (`${st.dev}:${st.ino}` !== key) { await handle.close(); return true; }
     const inUse = new Set([...this.tracked.values()].map((t) => t.id));
     const found = { path, dev: String(st.dev), ino: String(st.ino), size: Number(st.size), handle };
     const { record, resumed } = await resolveCheckpoint(this.store, found, inUse, this.firstScan && this.opts.readFrom === 'end');
     this.tracked.set(key, new TrackedFile(record, handle, this.opts.maxLineBytes, this.opts.decoder, this.opts.decodeDepth, this.opts.pieceBytes));
     this.opts.log.info({ path, offset: record.offset, size: found.size, resumed }, 'file found');
+    return true;
   }
 
   /** Reads every file a round; 'blocked' when the buffer is full, 'more' when a file has more than a round's budget. */

@@ -26,12 +26,17 @@ function segmentRegex(segment: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/** A directory a pattern passes through that could not be listed (EACCES, ENOTDIR, EIO: anything but ENOENT). */
+export interface GlobError { path: string; code: string }
+
 /**
  * Paths matching `pattern`, sorted; a pattern without wildcards is returned as it is. Whether each exists and is a
- * file is for the caller to check (it stats them anyway: one stat per file and scan, not two).
+ * file is for the caller to check (it stats them anyway: one stat per file and scan, not two). Directories that
+ * exist but cannot be listed are returned as errors: a glob never hides an unreadable directory as "no match".
  */
-export async function expandGlob(pattern: string): Promise<string[]> {
-  if (!hasMagic(pattern)) return [pattern];
+export async function expandGlob(pattern: string): Promise<{ paths: string[]; errors: GlobError[] }> {
+  if (!hasMagic(pattern)) return { paths: [pattern], errors: [] };
+  const errors: GlobError[] = [];
   const parts = pattern.split('/');
   let bases = [isAbsolute(pattern) ? '/' : '.'];
   for (let i = isAbsolute(pattern) ? 1 : 0; i < parts.length; i++) {
@@ -42,12 +47,18 @@ export async function expandGlob(pattern: string): Promise<string[]> {
       if (!hasMagic(seg)) { next.push(join(base, seg)); continue; }
       const re = segmentRegex(seg);
       let names: string[];
-      try { names = await readdir(base); } catch { continue; }
+      try {
+        names = await readdir(base);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+        if (code !== 'ENOENT') errors.push({ path: base, code });
+        continue;
+      }
       for (const n of names) if (re.test(n) && (n[0] !== '.' || seg[0] === '.')) next.push(join(base, n));
     }
     bases = next;
   }
-  return bases.sort();
+  return { paths: bases.sort(), errors };
 }
 
 /** Directories to watch for early wake-ups: the literal part of each pattern. */

@@ -15,8 +15,15 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   return { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
 }
 
-export function start(args: string[], env: Record<string, string> = {}, opts: { cwd?: string } = {}): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+/** The user `nobody` when the tests run as root (root ignores file modes); else the user running them. */
+export const NOBODY = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+
+export interface StartOptions { cwd?: string; asNobody?: boolean }
+
+export function start(args: string[], env: Record<string, string> = {}, opts: StartOptions = {}): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], {
+    env: cleanEnv(env), cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], ...(opts.asNobody ? NOBODY : {}),
+  });
 }
 
 export function finished(child: ChildProcess): Promise<Ran> {
@@ -27,7 +34,7 @@ export function finished(child: ChildProcess): Promise<Ran> {
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
-export async function run(args: string[], env: Record<string, string> = {}, input?: string | Buffer, opts: { cwd?: string } = {}): Promise<Ran> {
+export async function run(args: string[], env: Record<string, string> = {}, input?: string | Buffer, opts: StartOptions = {}): Promise<Ran> {
   const child = start(args, env, opts);
   const done = finished(child);
   if (input !== undefined) child.stdin?.end(input);

@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach } from 'vitest';
 import { slpLine, tempDir } from '../helpers.js';
-import { finished, run, start, type Ran } from './cli.js';
+import { finished, run, start, type Ran, type StartOptions } from './cli.js';
 
 /** Fast timings so tests take seconds; nothing here depends on the machine being fast. */
 export function fastEnv(stateDir: string, outDir: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -69,8 +69,8 @@ export function balanced(s: StatusJson): boolean {
 export class Daemon {
   readonly child: ChildProcess;
   readonly done: Promise<Ran>;
-  constructor(args: string[], env: Record<string, string>) {
-    this.child = start(args, env);
+  constructor(args: string[], env: Record<string, string>, opts: StartOptions = {}) {
+    this.child = start(args, env, opts);
     this.child.stdin?.end();
     this.done = finished(this.child);
   }

@@ -38,7 +38,7 @@ function add(n: number): void {
 describe('HealthCheck', () => {
   it('is unhealthy once the buffer has been full past the grace period, and healthy again when it drains', async () => {
     const flusher = new Flusher(store, backend, { batchSize: 5, flushIntervalMs: 0, maxBufferSize: 10, prefix: 'p', backoff: { baseMs: 1, capMs: 1, random: () => 0 }, authRetryMs: 1, concurrency: 1, now, log: pino({ level: 'silent' }) });
-    const health = new HealthCheck(store, flusher, { maxBufferSize: 10, fullGraceMs: 60_000, staleMs: 900_000, now });
+    const health = new HealthCheck(store, flusher, () => [], { maxBufferSize: 10, fullGraceMs: 60_000, staleMs: 900_000, now });
     expect(health.check()).toEqual({ ok: true });
     add(10);
     expect(health.check()).toEqual({ ok: true });
@@ -53,7 +53,7 @@ describe('HealthCheck', () => {
 
   it('is unhealthy when nothing was accepted for too long while events wait', async () => {
     const flusher = new Flusher(store, backend, { batchSize: 5, flushIntervalMs: 0, maxBufferSize: 100, prefix: 'p', backoff: { baseMs: 1, capMs: 1, random: () => 0 }, authRetryMs: 1, concurrency: 1, now, log: pino({ level: 'silent' }) });
-    const health = new HealthCheck(store, flusher, { maxBufferSize: 100, fullGraceMs: 60_000, staleMs: 900_000, now });
+    const health = new HealthCheck(store, flusher, () => [], { maxBufferSize: 100, fullGraceMs: 60_000, staleMs: 900_000, now });
     add(3);
     await flusher.drain(AbortSignal.timeout(200), true);
     clock += 901_000;
