@@ -17,7 +17,8 @@ export interface ChunkSource {
   /** Counter scope and the identity used for entries without an id. */
   scope: string;
   sourceId: string;
-  checkpoint?: { fileId: number; size: number };
+  /** `marks`: the file's marks (JSON) for the offset about to be committed; committed with it. */
+  checkpoint?: { fileId: number; size: number; marks?: (offset: number) => string | undefined };
 }
 
 /** Where the chunk left off: `checkpoint` is committed; when `blocked`, reading must restart there once there is room. */
@@ -35,7 +36,9 @@ export function commitDecoded(store: Store, d: Decoded, src: ChunkSource, opts: 
   const checkpoint = blocked ? a.cutAt : d.checkpoint;
   store.commitChunk({
     scope: src.scope, records: a.records, dropped: a.dropped, counts: a.counts,
-    checkpoint: src.checkpoint ? { fileId: src.checkpoint.fileId, offset: checkpoint, size: src.checkpoint.size } : undefined,
+    checkpoint: src.checkpoint
+      ? { fileId: src.checkpoint.fileId, offset: checkpoint, size: src.checkpoint.size, marks: src.checkpoint.marks?.(checkpoint) }
+      : undefined,
   });
   return { checkpoint, blocked, events: a.records.ends.length, admitted: a };
 }

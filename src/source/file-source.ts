@@ -42,6 +42,8 @@ export class FileSource {
   private firstScan = true;
   private lastScan = -Infinity;
   private lastPrune = -Infinity;
+  /** Files found to be copies of files already read, by device:inode, with their size and time when looked at. */
+  private readonly copies = new Map<string, { look: string; of: number }>();
   /** Inputs that could not be read at the last scan. */
   readonly problems: InputProblems;
 
@@ -99,6 +101,7 @@ export class FileSource {
       if (opened !== true) problems.note(path, 'unreadable', opened);
     }
     problems.settle();
+    for (const key of this.copies.keys()) if (!seen.has(key)) this.copies.delete(key);
     for (const [key, tf] of this.tracked) {
       if (seen.has(key) || tf.detachedAt !== undefined) continue;
       tf.detachedAt = this.opts.now();
@@ -134,9 +137,23 @@ export class FileSource {
     const st = await handle.stat({ bigint: true });
     // Replaced between the scan's stat and this open: the next scan sees the new file.
     if (`${st.dev}:${st.ino}` !== key) { await handle.close(); return true; }
+    // A copy of a known file, unchanged since it was last looked at: nothing new in it.
+    const look = `${st.size}:${st.mtimeNs}`;
+    if (this.copies.get(key)?.look === look) { await handle.close(); return true; }
     const inUse = new Set([...this.tracked.values()].map((t) => t.id));
     const found = { path, dev: String(st.dev), ino: String(st.ino), size: Number(st.size), handle };
-    const { record, resumed } = await resolveCheckpoint(this.store, found, inUse, this.firstScan && this.opts.readFrom === 'end');
+    const resolved = await resolveCheckpoint(this.store, found, inUse, this.firstScan && this.opts.readFrom === 'end');
+    if ('copyOf' in resolved) {
+      await handle.close();
+      if (this.copies.get(key)?.of !== resolved.copyOf.id) {
+        this.opts.log.info({ path, size: found.size, copy_of: resolved.copyOf.path, offset: resolved.copyOf.offset },
+          'file holds only bytes already read from another file (a copy); it is read once it grows past them');
+      }
+      this.copies.set(key, { look, of: resolved.copyOf.id });
+      return true;
+    }
+    this.copies.delete(key);
+    const { record, resumed } = resolved;
     this.tracked.set(key, new TrackedFile(record, handle, this.opts.maxLineBytes, this.opts.decoder, this.opts.decodeDepth, this.opts.pieceBytes));
     this.opts.log.info({ path, offset: record.offset, size: found.size, resumed }, 'file found');
     return true;

@@ -7,6 +7,7 @@ import type { Decoder } from '../pipeline/decode-pool.js';
 import { commitDecoded, roomLeft, type IngestOptions } from '../pipeline/ingest.js';
 import type { FileRecord, Store } from '../state/store.js';
 import { HEAD_BYTES, readHead } from './identity.js';
+import { advanceMarks, markAt, parseMarks, windowHash, type Mark } from './marks.js';
 
 /** Bytes read (and decoded) at a time: large enough that per-piece costs vanish, small enough to pipeline. */
 export const PIECE_BYTES = 1 << 20;
@@ -45,6 +46,9 @@ export class TrackedFile {
   private bytesPerEvent = 256;
   /** Pieces still decoding when a read's budget ran out: the next read commits them first. */
   private flight?: Flight;
+  /** Marks of the bytes up to the committed checkpoint (as in the record), and those proposed with a commit. */
+  private marks: Mark[];
+  private proposed?: Mark[];
 
   constructor(
     readonly record: FileRecord,
@@ -58,6 +62,7 @@ export class TrackedFile {
     this.state = lineStartAt(record.offset);
     this.committed = this.readEnd = record.offset;
     this.size = record.size;
+    this.marks = parseMarks(record.marks);
   }
 
   get id(): number { return this.record.id; }
@@ -81,8 +86,10 @@ export class TrackedFile {
     if (size === this.eofAt && st.mtimeNs === this.eofMtime && !(atEof && size > resumeOf(this.state))) return 'eof';
     this.eofAt = -1;
     this.eofMtime = st.mtimeNs;
-    // Truncated and rewritten since the last look (copytruncate): reading on at the old offset would read garbage.
-    if (this.detachedAt === undefined && (await this.headChanged())) return 'truncated';
+    // Truncated and rewritten since the last look (copytruncate, `cp new.log app.log`): reading on at the old offset
+    // would skip or garble what is there now. The bytes just before the checkpoint tell it even when the head is a
+    // banner every file begins with.
+    if (this.detachedAt === undefined && ((await this.headChanged()) || this.checkpointChanged())) return 'truncated';
     // A full buffer (a backend that does not answer): nothing is read until there is room.
     if (opts.bufferFull === 'block' && roomLeft(store, opts) <= 0 && store.bufferedEvents > 0) return 'blocked';
     const f: Flight = kept ?? this.fresh();
@@ -174,10 +181,12 @@ export class TrackedFile {
     try {
       // A failed commit (full disk, a lock held too long) changes nothing here: the next read starts over from the
       // committed state.
+      this.proposed = undefined;
       r = commitDecoded(store, d, this.src(), opts);
     } finally {
       this.decoder.release(d);
     }
+    if (this.proposed) this.marks = this.proposed;
     this.committed = r.checkpoint;
     if (r.events > 0) this.bytesPerEvent = Math.max(16, (r.checkpoint - before) / r.events);
     this.state = r.blocked ? lineStartAt(r.checkpoint) : d.state;
@@ -189,7 +198,17 @@ export class TrackedFile {
   }
 
   private src() {
-    return { scope: `file:${this.record.id}`, sourceId: this.record.head_hash, checkpoint: { fileId: this.record.id, size: this.size } };
+    const marks = (offset: number) => {
+      this.proposed = offset === this.committed ? undefined : advanceMarks(this.handle.fd, this.marks, offset);
+      return this.proposed && JSON.stringify(this.proposed);
+    };
+    return { scope: `file:${this.record.id}`, sourceId: this.record.head_hash, checkpoint: { fileId: this.record.id, size: this.size, marks } };
+  }
+
+  /** True when the bytes just before the checkpoint are no longer those read (the file was rewritten in place). */
+  private checkpointChanged(): boolean {
+    const mark = markAt(this.marks, this.committed);
+    return mark !== undefined && windowHash(this.handle.fd, this.committed) !== mark[1];
   }
 
   /** A file first seen shorter than 1 KiB takes a longer head as identity as it grows ('changed': its start changed). */
@@ -200,7 +219,8 @@ export class TrackedFile {
     if (head.len === this.record.head_len) return 'same';
     this.record.head_len = head.len;
     this.record.head_hash = head.hash;
-    store.files.updateHead(this.record.id, head.len, head.hash);
+    this.record.head = head.bytes;
+    store.files.updateHead(this.record.id, head.len, head.hash, head.bytes);
     return 'grown';
   }
 

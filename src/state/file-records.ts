@@ -1,18 +1,24 @@
-// File checkpoints: one record per file identity (head hash, device + inode), with the offset read up to.
+// File checkpoints: one record per file identity (head hash, device + inode), with the offset read up to and the
+// marks that prove a file found later holds the same bytes.
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { SQL } from './sql.js';
 
 export interface FileRecord {
-  id: number; path: string; dev: string; ino: string; head_len: number; head_hash: string; offset: number; size: number; updated_ms: number;
+  id: number; path: string; dev: string; ino: string; head_len: number; head_hash: string; offset: number; size: number;
+  updated_ms: number;
+  /** The first bytes (up to 1 KiB; null for records of older versions). */
+  head: Buffer | null;
+  /** JSON of the marks up to `offset` (see source/marks.ts). */
+  marks: string;
 }
 
-type Key = 'filesWithHead' | 'filesByInode' | 'shortFiles' | 'allFiles' | 'insertFile' | 'updateFile' | 'updateHead' | 'pruneFiles' | 'checkpoint';
+type Key = 'filesWithHead' | 'filesByInode' | 'shortFiles' | 'filesWithHeadPrefix' | 'allFiles' | 'insertFile' | 'updateFile' | 'updateHead' | 'pruneFiles' | 'checkpoint';
 
 export class FileRecords {
   private readonly s: Record<Key, Statement>;
 
   constructor(db: Db, private readonly now: () => number) {
-    const keys: Key[] = ['filesWithHead', 'filesByInode', 'shortFiles', 'allFiles', 'insertFile', 'updateFile', 'updateHead', 'pruneFiles', 'checkpoint'];
+    const keys: Key[] = ['filesWithHead', 'filesByInode', 'shortFiles', 'filesWithHeadPrefix', 'allFiles', 'insertFile', 'updateFile', 'updateHead', 'pruneFiles', 'checkpoint'];
     this.s = Object.fromEntries(keys.map((k) => [k, db.prepare(SQL[k])])) as Record<Key, Statement>;
   }
 
@@ -29,25 +35,31 @@ export class FileRecords {
     return this.s.shortFiles.all(full, min, size) as FileRecord[];
   }
 
+  /** Records whose first bytes are longer than `bytes` and begin with them (a file still being copied from one). */
+  filesWithHeadPrefix(bytes: Buffer): FileRecord[] {
+    return this.s.filesWithHeadPrefix.all(bytes.length, bytes.length, bytes) as FileRecord[];
+  }
+
   allFiles(): FileRecord[] {
     return this.s.allFiles.all() as FileRecord[];
   }
 
   insertFile(f: Omit<FileRecord, 'id' | 'updated_ms'>): number {
-    return Number(this.s.insertFile.run(f.path, f.dev, f.ino, f.head_len, f.head_hash, f.offset, f.size, this.now()).lastInsertRowid);
+    return Number(this.s.insertFile.run(f.path, f.dev, f.ino, f.head_len, f.head_hash, f.head, f.offset, f.size, f.marks, this.now()).lastInsertRowid);
   }
 
   updateFile(f: Omit<FileRecord, 'updated_ms'>): void {
-    this.s.updateFile.run(f.path, f.dev, f.ino, f.head_len, f.head_hash, f.offset, f.size, this.now(), f.id);
+    this.s.updateFile.run(f.path, f.dev, f.ino, f.head_len, f.head_hash, f.head, f.offset, f.size, f.marks, this.now(), f.id);
   }
 
-  checkpoint(id: number, offset: number, size: number): void {
-    this.s.checkpoint.run(offset, size, this.now(), id);
+  /** The offset read up to; `marks` (JSON) when they were made for it, else they stay as they were. */
+  checkpoint(id: number, offset: number, size: number, marks?: string): void {
+    this.s.checkpoint.run(offset, size, marks ?? null, this.now(), id);
   }
 
   /** A file's identity grew (it was shorter than 1 KiB); its checkpoint stays as committed. */
-  updateHead(id: number, len: number, hash: string): void {
-    this.s.updateHead.run(len, hash, id);
+  updateHead(id: number, len: number, hash: string, head: Buffer): void {
+    this.s.updateHead.run(len, hash, head, id);
   }
 
   /** Forgets checkpoints of files not seen for `olderThanMs`, except those in use. */

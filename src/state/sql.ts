@@ -64,6 +64,15 @@ CREATE TABLE requests (
 );
 `;
 
+/**
+ * Files carry marks (hashes of 1 KiB windows up to the checkpoint, JSON) and their first bytes (up to 1 KiB): a file
+ * is resumed at a checkpoint only when it holds the same bytes, and a file still being copied is not started early.
+ */
+export const SCHEMA_V3 = `
+ALTER TABLE files ADD COLUMN marks TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE files ADD COLUMN head BLOB;
+`;
+
 export const SQL = {
   insertRequest: 'INSERT INTO requests (kind, created_ms) VALUES (?, ?)',
   openRequests: 'SELECT id, kind FROM requests WHERE done_ms IS NULL ORDER BY id',
@@ -89,10 +98,11 @@ export const SQL = {
   filesByInode: 'SELECT * FROM files WHERE dev = ? AND ino = ?',
   shortFiles: 'SELECT * FROM files WHERE head_len < ? AND head_len >= ? AND head_len <= ?',
   allFiles: 'SELECT * FROM files ORDER BY updated_ms DESC, id DESC',
-  insertFile: 'INSERT INTO files (path, dev, ino, head_len, head_hash, offset, size, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  updateFile: 'UPDATE files SET path = ?, dev = ?, ino = ?, head_len = ?, head_hash = ?, offset = ?, size = ?, updated_ms = ? WHERE id = ?',
-  checkpoint: 'UPDATE files SET offset = ?, size = ?, updated_ms = ? WHERE id = ?',
-  updateHead: 'UPDATE files SET head_len = ?, head_hash = ? WHERE id = ?',
+  filesWithHeadPrefix: 'SELECT * FROM files WHERE length(head) > ? AND substr(head, 1, ?) = ?',
+  insertFile: 'INSERT INTO files (path, dev, ino, head_len, head_hash, head, offset, size, marks, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  updateFile: 'UPDATE files SET path = ?, dev = ?, ino = ?, head_len = ?, head_hash = ?, head = ?, offset = ?, size = ?, marks = ?, updated_ms = ? WHERE id = ?',
+  checkpoint: 'UPDATE files SET offset = ?, size = ?, marks = coalesce(?, marks), updated_ms = ? WHERE id = ?',
+  updateHead: 'UPDATE files SET head_len = ?, head_hash = ?, head = ? WHERE id = ?',
   pruneFiles: 'DELETE FROM files WHERE updated_ms < ? AND id NOT IN (SELECT value FROM json_each(?))',
   getMeta: 'SELECT value FROM meta WHERE key = ?',
   setMeta: 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

@@ -33,7 +33,8 @@ export interface ChunkCommit {
   records?: Slab;
   dropped: number;
   counts: EntryCounts;
-  checkpoint?: { fileId: number; offset: number; size: number };
+  /** `marks`: JSON of the file's marks for this offset (source/marks.ts), or undefined to leave them as they are. */
+  checkpoint?: { fileId: number; offset: number; size: number; marks?: string };
   extra?: Record<string, number>;
 }
 
@@ -141,7 +142,7 @@ export class Store {
       this.counts.add(TOTAL, 'produced', (c.records?.ends.length ?? 0) + c.dropped);
       this.counts.add(TOTAL, 'dropped', c.dropped);
       if (c.extra) this.counts.addAll(c.scope, c.extra);
-      if (c.checkpoint) this.files.checkpoint(c.checkpoint.fileId, c.checkpoint.offset, c.checkpoint.size);
+      if (c.checkpoint) this.files.checkpoint(c.checkpoint.fileId, c.checkpoint.offset, c.checkpoint.size, c.checkpoint.marks);
     });
     if (c.records && c.records.ends.length > 0) this.onEvents?.();
   };
