@@ -1,4 +1,5 @@
 // Streaming entry reader: bytes in, LiteLLM entries out with the byte offsets where each starts and ends.
+import { abandon, containerLine, copyJoining, joinRecord, type Joining, type JoinSink } from './container-log.js';
 import { isPunctuation, newStructure, parseJson, scanStructure, type Structure } from './json-text.js';
 import { byteOffset, decode, embeddedEntry, MAX_RECOVERY_TRIES } from './line-text.js';
 import { recognise, type Obj } from './recognise.js';
@@ -21,9 +22,10 @@ type Accumulation = { start: number; parts: string[]; bytes: number; struct: Str
 /**
  * Where a reader stands between two whole lines, to resume elsewhere (another thread, a later read): the next line
  * starts at `lineStart`; `skipLen` bytes of an over-long line from there were already passed over; `acc` is a
- * multi-line entry begun before. Bytes of a partial line are not part of it: they are read again.
+ * multi-line entry begun before; `join` a container log line being joined from partial records (absent: none).
+ * Bytes of a partial line are not part of it: they are read again.
  */
-export interface ReaderState { lineStart: number; skipLen: number; acc: Accumulation | null }
+export interface ReaderState { lineStart: number; skipLen: number; acc: Accumulation | null; join?: Joining | null }
 
 
 export class EntryReader {
@@ -32,6 +34,7 @@ export class EntryReader {
   private lineLen = 0;
   private skippingLine = false;
   private acc: Accumulation | null = null;
+  private join: Joining | null = null;
 
   constructor(private readonly maxEntryBytes: number, start: number | ReaderState = 0) {
     if (typeof start === 'number') this.lineStart = start;
@@ -41,17 +44,18 @@ export class EntryReader {
       this.acc = start.acc && { ...start.acc, parts: [...start.acc.parts], struct: { ...start.acc.struct } };
       this.lineLen = start.skipLen;
       this.skippingLine = start.skipLen > 0;
+      this.join = copyJoining(start.join ?? null);
     }
   }
 
   /** Its state after the last whole line (a partial line not being skipped is left out: it is to be read again). */
   get state(): ReaderState {
-    return { lineStart: this.lineStart, skipLen: this.skippingLine ? this.lineLen : 0, acc: this.acc };
+    return { lineStart: this.lineStart, skipLen: this.skippingLine ? this.lineLen : 0, acc: this.acc, join: this.join };
   }
 
   /** Everything before this offset is consumed and is not part of an unfinished entry: the checkpoint. */
   get safeOffset(): number {
-    return this.acc ? this.acc.start : this.lineStart;
+    return Math.min(this.acc ? this.acc.start : this.lineStart, this.join ? this.join.start : this.lineStart);
   }
 
   push(chunk: Buffer, sink: ReaderSink): void {
@@ -66,12 +70,12 @@ export class EntryReader {
       } else if (this.lineLen === 0) {
         // The common case, a whole line in this chunk: offered to the sink as bytes, else decoded in place (a view
         // is made only if recovery needs one).
-        if (this.acc !== null || sink.line === undefined || !sink.line(chunk, from, nl, start)) {
-          this.line(decode(chunk, from, nl), start, end, sink, () => chunk.subarray(from, nl));
+        if (this.acc !== null || this.join !== null || sink.line === undefined || !sink.line(chunk, from, nl, start)) {
+          this.physical(decode(chunk, from, nl), start, end, sink, () => chunk.subarray(from, nl));
         }
       } else {
         const line = Buffer.concat([...this.parts, chunk.subarray(from, nl)]);
-        this.line(decode(line, 0, line.length), start, end, sink, () => line);
+        this.physical(decode(line, 0, line.length), start, end, sink, () => line);
       }
       this.parts = [];
       this.lineLen = 0;
@@ -94,6 +98,8 @@ export class EntryReader {
    * (nothing more will ever come) whatever is left is counted as invalid or too long.
    */
   finish(sink: ReaderSink, force: boolean): void {
+    // A line still being joined from partial records: its rest may come; for good, it is counted.
+    if (this.join !== null && !force) return;
     if (this.lineLen > 0) {
       const start = this.lineStart;
       const end = start + this.lineLen;
@@ -114,13 +120,39 @@ export class EntryReader {
       this.skippingLine = false;
       this.lineStart = end;
     }
+    if (force && this.join) {
+      const j = this.join;
+      this.join = null;
+      abandon(j, this.lineStart, this.joinSink(sink));
+    }
     if (force && this.acc) {
       sink.skip(this.acc.tooLong ? 'too_long' : 'invalid', this.acc.start, this.lineStart);
       this.acc = null;
     }
   }
 
+  /** A line as it is in the input: a container log record is unwrapped (and joined) first. */
+  private physical(text: string, start: number, end: number, sink: ReaderSink, raw?: () => Buffer): void {
+    const rec = containerLine(text);
+    if (rec === undefined) {
+      if (this.join !== null) this.giveUpJoin(start, sink);
+      return this.line(text, start, end, sink, raw);
+    }
+    this.join = joinRecord(this.join, rec, start, end, this.maxEntryBytes, this.joinSink(sink));
+  }
+
+  private joinSink(sink: ReaderSink): JoinSink {
+    return { line: (text, s, e) => this.line(text, s, e, sink), skip: (reason, s, e) => sink.skip(reason, s, e) };
+  }
+
+  private giveUpJoin(at: number, sink: ReaderSink): void {
+    const j = this.join!;
+    this.join = null;
+    abandon(j, at, this.joinSink(sink));
+  }
+
   private tooLongLine(start: number, end: number, sink: ReaderSink): void {
+    if (this.join !== null) this.giveUpJoin(start, sink);
     if (this.acc) {
       sink.skip(this.acc.tooLong ? 'too_long' : 'invalid', this.acc.start, start);
       this.acc = null;

@@ -235,7 +235,9 @@ export class TrackedFile {
   }
 }
 
-/** A guessed state holds when the reader really is at the start of that line with nothing in progress. */
+/** A guessed state holds when the reader really is at the start of that line with nothing in progress (no entry, no
+ *  container line being joined). */
 function sameStart(guess: ReaderState, real: ReaderState): boolean {
-  return real.acc === null && real.skipLen === 0 && guess.acc === null && guess.skipLen === 0 && guess.lineStart === real.lineStart;
+  return real.acc === null && !real.join && real.skipLen === 0 && guess.acc === null && !guess.join && guess.skipLen === 0 &&
+    guess.lineStart === real.lineStart;
 }
