@@ -11,6 +11,7 @@ import { Flusher } from '../ship/flusher.js';
 import { DEFAULT_BACKOFF } from '../ship/retry.js';
 import { Wakeup } from '../ship/signal.js';
 import { FileSource } from '../source/file-source.js';
+import { spoolDir } from '../source/gzip-input.js';
 import { readStream } from '../source/stdin-source.js';
 import { watchForChanges } from '../source/watch-hint.js';
 import { acquireLock, holderText } from '../state/lock.js';
@@ -93,6 +94,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const files = new FileSource(store, {
       patterns, pollMs: s.pollInterval * 1000, readFrom: s.readFrom, rotateWaitMs: Math.max(5000, 2 * s.pollInterval * 1000),
       maxLineBytes: s.maxLineBytes, ingest, log, now: deps.now, decoder, decodeDepth: s.decodeThreads + 1,
+      spoolDir: patterns.length > 0 ? await spoolDir(s.stateDir) : undefined,
     });
     store.onEvents = () => flusher.poke();
     // Requests from other commands (dlq replay), carried out here, in this process's own transactions.

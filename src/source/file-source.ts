@@ -1,12 +1,13 @@
 // Discovery and following of log files: rescans the globs, detects rotation and truncation, reads each file by offset.
-import { open, stat } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { emptyCounts } from '../entries/counts.js';
 import type { Decoder } from '../pipeline/decode-pool.js';
 import type { IngestOptions } from '../pipeline/ingest.js';
 import type { Wakeup } from '../ship/signal.js';
 import { isStoreError, type Store } from '../state/store.js';
-import { expandGlob, hasMagic } from './glob.js';
+import { discover } from './discovery.js';
+import { isGzip, prepareGzip } from './gzip-input.js';
 import { InputProblems } from './input-problems.js';
 import { resolveCheckpoint } from './identity.js';
 import { TrackedFile, type ReadOutcome, type RoomWait } from './tracked-file.js';
@@ -26,6 +27,8 @@ export interface FileSourceOptions {
   pieceBytes?: number;
   /** Bytes a file is read at most per round before the next file's turn (tests make it small). */
   roundBudget?: number;
+  /** Where gzip files are decompressed to be read (in the state directory); without it they are not read. */
+  spoolDir?: string;
   log: Logger;
   now: () => number;
 }
@@ -42,8 +45,11 @@ export class FileSource {
   private firstScan = true;
   private lastScan = -Infinity;
   private lastPrune = -Infinity;
-  /** Files found to be copies of files already read, by device:inode, with their size and time when looked at. */
-  private readonly copies = new Map<string, { look: string; of: number }>();
+  /**
+   * Files with nothing to read as they are now, by device:inode, with their size and time when looked at: copies of
+   * files already read (`of`), gzip files read to their end or still being written. Looked at again when they change.
+   */
+  private readonly settled = new Map<string, { look: string; of?: number }>();
   /** Inputs that could not be read at the last scan. */
   readonly problems: InputProblems;
 
@@ -58,35 +64,12 @@ export class FileSource {
   /** Finds new, renamed, truncated and vanished files. */
   async scan(): Promise<void> {
     this.lastScan = this.opts.now();
-    const paths = new Set<string>();
     const problems = this.problems;
-    for (const p of this.opts.patterns) {
-      const found = await expandGlob(p);
-      for (const e of found.errors) problems.note(e.path, 'unreadable', e.code);
-      if (hasMagic(p) && found.paths.length === 0 && found.errors.length === 0) problems.note(p, 'no_match', 'ENOENT');
-      for (const f of found.paths) paths.add(f);
-    }
     const seen = new Set<string>();
-    for (const path of paths) {
-      let st;
-      try {
-        st = await stat(path, { bigint: true });
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-        // A glob's match that vanished since it was listed is not a problem; a named path that is missing is one.
-        if (code !== 'ENOENT') problems.note(path, 'unreadable', code);
-        else if (this.opts.patterns.includes(path)) problems.note(path, 'missing', code);
-        continue;
-      }
-      if (!st.isFile()) {
-        if (this.opts.patterns.includes(path)) problems.note(path, 'unreadable', st.isDirectory() ? 'EISDIR' : 'not a regular file');
-        continue;
-      }
-      const key = `${st.dev}:${st.ino}`;
-      if (seen.has(key)) continue;
+    for (const { path, key, size } of await discover(this.opts.patterns, problems)) {
       seen.add(key);
-      const size = Number(st.size);
       const known = this.tracked.get(key);
+      if (known?.compressed) continue;
       if (known) {
         if (known.path !== path) this.opts.log.info({ from: known.path, to: path }, 'file renamed');
         known.record.path = path;
@@ -101,7 +84,7 @@ export class FileSource {
       if (opened !== true) problems.note(path, 'unreadable', opened);
     }
     problems.settle();
-    for (const key of this.copies.keys()) if (!seen.has(key)) this.copies.delete(key);
+    for (const key of this.settled.keys()) if (!seen.has(key)) this.settled.delete(key);
     for (const [key, tf] of this.tracked) {
       if (seen.has(key) || tf.detachedAt !== undefined) continue;
       tf.detachedAt = this.opts.now();
@@ -137,22 +120,54 @@ export class FileSource {
     const st = await handle.stat({ bigint: true });
     // Replaced between the scan's stat and this open: the next scan sees the new file.
     if (`${st.dev}:${st.ino}` !== key) { await handle.close(); return true; }
-    // A copy of a known file, unchanged since it was last looked at: nothing new in it.
+    // Nothing new in it since it was last looked at (a copy of a known file, a gzip file read or still being written).
     const look = `${st.size}:${st.mtimeNs}`;
-    if (this.copies.get(key)?.look === look) { await handle.close(); return true; }
+    if (this.settled.get(key)?.look === look) { await handle.close(); return true; }
     const inUse = new Set([...this.tracked.values()].map((t) => t.id));
     const found = { path, dev: String(st.dev), ino: String(st.ino), size: Number(st.size), handle };
+    const magic = Buffer.alloc(2);
+    await handle.read(magic, 0, 2, 0);
+    if (isGzip(magic)) {
+      await handle.close();
+      return this.trackGzip(found, key, look, inUse);
+    }
+    return this.resume(found, key, look, inUse);
+  }
+
+  /** A gzip file: decompressed and read as the file it was (resumed at its checkpoint), then remembered as read. */
+  private async trackGzip(f: { path: string; dev: string; ino: string; size: number }, key: string, look: string, inUse: Set<number>): Promise<true | string> {
+    if (this.opts.spoolDir === undefined) return 'gzip (not read without a state directory)';
+    const g = await prepareGzip(this.store, f.path, f, inUse, this.opts.spoolDir);
+    if (g.kind === 'wait') return true;
+    if (g.kind === 'failed' && g.failed === 'corrupt') return `not gzip data (${g.code})`;
+    if (g.kind !== 'read') {
+      this.settled.set(key, { look });
+      return true;
+    }
+    const st = await g.handle.stat({ bigint: true });
+    const found = { path: f.path, dev: String(st.dev), ino: String(st.ino), size: Number(st.size), handle: g.handle };
+    const tracked = await this.resume(found, key, look, inUse);
+    const tf = this.tracked.get(key);
+    if (tf) tf.compressed = { ...f, temp: g.temp, look };
+    else await rm(g.temp, { force: true });
+    return tracked;
+  }
+
+  /** Follows an open file from its checkpoint, unless it is a copy of bytes already read. */
+  private async resume(found: { path: string; dev: string; ino: string; size: number; handle: FileHandle }, key: string, look: string,
+    inUse: Set<number>): Promise<true> {
+    const { handle, path } = found;
     const resolved = await resolveCheckpoint(this.store, found, inUse, this.firstScan && this.opts.readFrom === 'end');
     if ('copyOf' in resolved) {
       await handle.close();
-      if (this.copies.get(key)?.of !== resolved.copyOf.id) {
+      if (this.settled.get(key)?.of !== resolved.copyOf.id) {
         this.opts.log.info({ path, size: found.size, copy_of: resolved.copyOf.path, offset: resolved.copyOf.offset },
           'file holds only bytes already read from another file (a copy); it is read once it grows past them');
       }
-      this.copies.set(key, { look, of: resolved.copyOf.id });
+      this.settled.set(key, { look, of: resolved.copyOf.id });
       return true;
     }
-    this.copies.delete(key);
+    this.settled.delete(key);
     const { record, resumed } = resolved;
     this.tracked.set(key, new TrackedFile(record, handle, this.opts.maxLineBytes, this.opts.decoder, this.opts.decodeDepth, this.opts.pieceBytes));
     this.opts.log.info({ path, offset: record.offset, size: found.size, resumed }, 'file found');
@@ -163,8 +178,9 @@ export class FileSource {
   async readRound(final: boolean, waitForRoom?: RoomWait): Promise<ReadOutcome> {
     let more = false;
     for (const [key, tf] of this.tracked) {
-      const retiring = tf.detachedAt !== undefined && this.opts.now() - tf.detachedAt >= this.opts.rotateWaitMs;
-      const out = await tf.read(this.store, this.opts.ingest, this.opts.roundBudget ?? ROUND_BUDGET, final || retiring, waitForRoom);
+      const retiring = !tf.compressed && tf.detachedAt !== undefined && this.opts.now() - tf.detachedAt >= this.opts.rotateWaitMs;
+      const whole = tf.compressed !== undefined;
+      const out = await tf.read(this.store, this.opts.ingest, this.opts.roundBudget ?? ROUND_BUDGET, final || retiring || whole, waitForRoom);
       if (out === 'blocked') return 'blocked';
       if (out === 'truncated') {
         await this.truncated(key, tf, tf.size);
@@ -173,7 +189,15 @@ export class FileSource {
         continue;
       }
       if (out === 'more') more = true;
-      else if (retiring) {
+      else if (tf.compressed) {
+        const c = tf.compressed;
+        this.store.files.gzipRead(tf.id, c);
+        this.opts.log.info({ path: c.path, offset: tf.checkpoint }, 'compressed file read to its end');
+        await tf.close();
+        await rm(c.temp, { force: true });
+        this.tracked.delete(key);
+        this.settled.set(key, { look: c.look });
+      } else if (retiring) {
         this.opts.log.info({ path: tf.path, offset: tf.checkpoint }, 'rotated file read to its end; closed');
         await tf.close();
         this.tracked.delete(key);
@@ -228,7 +252,10 @@ export class FileSource {
   }
 
   async close(): Promise<void> {
-    for (const tf of this.tracked.values()) await tf.close();
+    for (const tf of this.tracked.values()) {
+      await tf.close();
+      if (tf.compressed) await rm(tf.compressed.temp, { force: true });
+    }
     this.tracked.clear();
   }
 }

@@ -39,6 +39,8 @@ export class TrackedFile {
   private readEnd: number;
   size: number;
   detachedAt?: number;
+  /** Read from `temp`, the decompressed bytes of the gzip file `path` (device, inode, size, look when found). */
+  compressed?: { path: string; dev: string; ino: string; size: number; temp: string; look: string };
   /** The file's size when a read last reached its end (everything before was read), else -1. */
   private eofAt = -1;
   private eofMtime = -1n;

@@ -10,15 +10,17 @@ export interface FileRecord {
   head: Buffer | null;
   /** JSON of the marks up to `offset` (see source/marks.ts). */
   marks: string;
+  /** The compressed size of the gzip file this record was read from to its end; null for other files. */
+  gz?: number | null;
 }
 
-type Key = 'filesWithHead' | 'filesByInode' | 'shortFiles' | 'filesWithHeadPrefix' | 'allFiles' | 'insertFile' | 'updateFile' | 'updateHead' | 'pruneFiles' | 'checkpoint';
+type Key = 'filesWithHead' | 'filesByInode' | 'shortFiles' | 'filesWithHeadPrefix' | 'allFiles' | 'insertFile' | 'updateFile' | 'updateHead' | 'gzipRead' | 'pruneFiles' | 'checkpoint';
 
 export class FileRecords {
   private readonly s: Record<Key, Statement>;
 
   constructor(db: Db, private readonly now: () => number) {
-    const keys: Key[] = ['filesWithHead', 'filesByInode', 'shortFiles', 'filesWithHeadPrefix', 'allFiles', 'insertFile', 'updateFile', 'updateHead', 'pruneFiles', 'checkpoint'];
+    const keys: Key[] = ['filesWithHead', 'filesByInode', 'shortFiles', 'filesWithHeadPrefix', 'allFiles', 'insertFile', 'updateFile', 'updateHead', 'gzipRead', 'pruneFiles', 'checkpoint'];
     this.s = Object.fromEntries(keys.map((k) => [k, db.prepare(SQL[k])])) as Record<Key, Statement>;
   }
 
@@ -60,6 +62,11 @@ export class FileRecords {
   /** A file's identity grew (it was shorter than 1 KiB); its checkpoint stays as committed. */
   updateHead(id: number, len: number, hash: string, head: Buffer): void {
     this.s.updateHead.run(len, hash, head, id);
+  }
+
+  /** The record was read to the end of a gzip file: it now names that file, known by its compressed size. */
+  gzipRead(id: number, f: { path: string; dev: string; ino: string; size: number }): void {
+    this.s.gzipRead.run(f.path, f.dev, f.ino, f.size, this.now(), id);
   }
 
   /** Forgets checkpoints of files not seen for `olderThanMs`, except those in use. */

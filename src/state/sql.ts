@@ -67,10 +67,12 @@ CREATE TABLE requests (
 /**
  * Files carry marks (hashes of 1 KiB windows up to the checkpoint, JSON) and their first bytes (up to 1 KiB): a file
  * is resumed at a checkpoint only when it holds the same bytes, and a file still being copied is not started early.
+ * `gz`: the compressed size of a gzip file read to its end (the record then names that file's device + inode).
  */
 export const SCHEMA_V3 = `
 ALTER TABLE files ADD COLUMN marks TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE files ADD COLUMN head BLOB;
+ALTER TABLE files ADD COLUMN gz INTEGER;
 `;
 
 export const SQL = {
@@ -103,6 +105,7 @@ export const SQL = {
   updateFile: 'UPDATE files SET path = ?, dev = ?, ino = ?, head_len = ?, head_hash = ?, head = ?, offset = ?, size = ?, marks = ?, updated_ms = ? WHERE id = ?',
   checkpoint: 'UPDATE files SET offset = ?, size = ?, marks = coalesce(?, marks), updated_ms = ? WHERE id = ?',
   updateHead: 'UPDATE files SET head_len = ?, head_hash = ?, head = ? WHERE id = ?',
+  gzipRead: 'UPDATE files SET path = ?, dev = ?, ino = ?, gz = ?, updated_ms = ? WHERE id = ?',
   pruneFiles: 'DELETE FROM files WHERE updated_ms < ? AND id NOT IN (SELECT value FROM json_each(?))',
   getMeta: 'SELECT value FROM meta WHERE key = ?',
   setMeta: 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
