@@ -94,7 +94,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const files = new FileSource(store, {
       patterns, pollMs: s.pollInterval * 1000, readFrom: s.readFrom, rotateWaitMs: Math.max(5000, 2 * s.pollInterval * 1000),
       maxLineBytes: s.maxLineBytes, ingest, log, now: deps.now, decoder, decodeDepth: s.decodeThreads + 1,
-      spoolDir: patterns.length > 0 ? await spoolDir(s.stateDir) : undefined,
+      spoolDir: patterns.length > 0 ? await spoolDir(s.stateDir) : undefined, maxOpenFiles: s.maxOpenFiles,
     });
     store.onEvents = () => flusher.poke();
     // Requests from other commands (dlq replay), carried out here, in this process's own transactions.

@@ -42,6 +42,7 @@ export interface Settings {
   retryInitial: number;
   sendConcurrency: number;
   decodeThreads: number;
+  maxOpenFiles: number;
   retryMax: number;
   controlEndpoint: string;
   customerId?: string;
@@ -124,6 +125,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'pollInterval', env: 'AFLO_POLL_INTERVAL', flag: 'poll-interval', default: '1', parse: positiveSeconds, help: 'seconds between file rescans' },
   { key: 'sendConcurrency', env: 'AFLO_SEND_CONCURRENCY', flag: 'send-concurrency', default: '8', parse: positiveInt, help: 'batches sent at the same time' },
   { key: 'decodeThreads', env: 'AFLO_DECODE_THREADS', flag: 'decode-threads', default: '1', parse: wholeNumber, help: 'threads that parse and map log files (0: on the main thread); started with the first large read' },
+  { key: 'maxOpenFiles', env: 'AFLO_MAX_OPEN_FILES', flag: 'max-open-files', default: '256', parse: positiveInt, help: 'log files held open at most; idle ones past it are closed and opened again when they change' },
   { key: 'retryInitial', env: 'AFLO_RETRY_INITIAL', flag: 'retry-initial', default: '1', parse: positiveSeconds, help: 'seconds before the first retry of a failed send (doubles each time)' },
   { key: 'retryMax', env: 'AFLO_RETRY_MAX', flag: 'retry-max', default: '300', parse: positiveSeconds, help: 'longest wait between retries, in seconds' },
   { key: 'controlEndpoint', env: 'AFLO_CONTROL_ENDPOINT', flag: 'control-endpoint', default: 'https://app.amberflo.io', parse: str, help: 'Amberflo API for meters, usage, cancel' },

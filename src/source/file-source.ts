@@ -1,5 +1,5 @@
-// Discovery and following of log files: rescans the globs, detects rotation and truncation, reads each file by offset.
-import { open, rm, type FileHandle } from 'node:fs/promises';
+// Following log files: rescans the globs, detects rotation and truncation, reads each file by offset in rounds.
+import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { emptyCounts } from '../entries/counts.js';
 import type { Decoder } from '../pipeline/decode-pool.js';
@@ -7,10 +7,10 @@ import type { IngestOptions } from '../pipeline/ingest.js';
 import type { Wakeup } from '../ship/signal.js';
 import { isStoreError, type Store } from '../state/store.js';
 import { discover } from './discovery.js';
-import { isGzip, prepareGzip } from './gzip-input.js';
+import { keepOpenAtMost } from './open-limit.js';
 import { InputProblems } from './input-problems.js';
-import { resolveCheckpoint } from './identity.js';
-import { TrackedFile, type ReadOutcome, type RoomWait } from './tracked-file.js';
+import { FileOpener } from './file-opener.js';
+import type { ReadOutcome, RoomWait, TrackedFile } from './tracked-file.js';
 
 export interface FileSourceOptions {
   patterns: string[];
@@ -27,6 +27,8 @@ export interface FileSourceOptions {
   pieceBytes?: number;
   /** Bytes a file is read at most per round before the next file's turn (tests make it small). */
   roundBudget?: number;
+  /** Files held open at most (idle ones past it are let go and opened again when they change). */
+  maxOpenFiles?: number;
   /** Where gzip files are decompressed to be read (in the state directory); without it they are not read. */
   spoolDir?: string;
   log: Logger;
@@ -42,19 +44,15 @@ const FORGET_AFTER_MS = 7 * 86_400_000;
 
 export class FileSource {
   private readonly tracked = new Map<string, TrackedFile>();
-  private firstScan = true;
   private lastScan = -Infinity;
   private lastPrune = -Infinity;
-  /**
-   * Files with nothing to read as they are now, by device:inode, with their size and time when looked at: copies of
-   * files already read (`of`), gzip files read to their end or still being written. Looked at again when they change.
-   */
-  private readonly settled = new Map<string, { look: string; of?: number }>();
+  private readonly opener: FileOpener;
   /** Inputs that could not be read at the last scan. */
   readonly problems: InputProblems;
 
   constructor(private readonly store: Store, private readonly opts: FileSourceOptions) {
     this.problems = new InputProblems(opts.log);
+    this.opener = new FileOpener(store, opts, this.tracked);
   }
 
   get files(): TrackedFile[] {
@@ -64,37 +62,50 @@ export class FileSource {
   /** Finds new, renamed, truncated and vanished files. */
   async scan(): Promise<void> {
     this.lastScan = this.opts.now();
+    this.opener.waiting = false;
     const problems = this.problems;
     const seen = new Set<string>();
-    for (const { path, key, size } of await discover(this.opts.patterns, problems)) {
+    const { found, complete } = await discover(this.opts.patterns, problems);
+    for (const { path, key, size, mtimeNs } of found) {
       seen.add(key);
       const known = this.tracked.get(key);
       if (known?.compressed) continue;
+      if (known && !known.isOpen) {
+        // Let go while idle: opened again only when it changed (and only if it is still the same file).
+        if (known.unchanged(size, mtimeNs)) { this.renamed(known, path); continue; }
+        if (!(await this.opener.roomToOpen()) || !(await known.reopen(path, key))) continue;
+      }
       if (known) {
-        if (known.path !== path) this.opts.log.info({ from: known.path, to: path }, 'file renamed');
-        known.record.path = path;
-        known.detachedAt = undefined;
+        this.renamed(known, path);
+        // Read at the next round only if discovery saw it change (the common idle case costs one stat a file).
+        known.skipNextRead = known.unchanged(size, mtimeNs);
         if (size >= known.readPosition && (size === known.size || !(await known.headChanged()))) {
           known.size = Math.max(known.size, size);
           continue;
         }
         await this.truncated(key, known, size);
       }
-      const opened = await this.track(path, key);
+      const opened = await this.opener.track(path, key);
       if (opened !== true) problems.note(path, 'unreadable', opened);
     }
     problems.settle();
-    for (const key of this.settled.keys()) if (!seen.has(key)) this.settled.delete(key);
+    this.opener.forget(seen);
     for (const [key, tf] of this.tracked) {
-      if (seen.has(key) || tf.detachedAt !== undefined) continue;
+      if (!complete || seen.has(key) || tf.detachedAt !== undefined) continue;
       tf.detachedAt = this.opts.now();
       this.opts.log.info({ path: tf.path, offset: tf.readPosition }, 'file rotated away or removed; reading it to its end');
     }
-    this.firstScan = false;
+    this.opener.firstScan = false;
     if (this.opts.now() - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = this.opts.now();
       this.store.files.pruneFiles(FORGET_AFTER_MS, [...this.tracked.values()].map((t) => t.id));
     }
+  }
+
+  private renamed(tf: TrackedFile, path: string): void {
+    if (tf.path !== path) this.opts.log.info({ from: tf.path, to: path }, 'file renamed');
+    tf.record.path = path;
+    tf.detachedAt = undefined;
   }
 
   private async truncated(key: string, tf: TrackedFile, size: number): Promise<void> {
@@ -108,76 +119,14 @@ export class FileSource {
     this.tracked.delete(key);
   }
 
-  /** Opens and follows a newly seen file: true, or the error code it could not be opened with. */
-  private async track(path: string, key: string): Promise<true | string> {
-    let handle;
-    try {
-      handle = await open(path, 'r');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-      return code === 'ENOENT' ? true : code;
-    }
-    const st = await handle.stat({ bigint: true });
-    // Replaced between the scan's stat and this open: the next scan sees the new file.
-    if (`${st.dev}:${st.ino}` !== key) { await handle.close(); return true; }
-    // Nothing new in it since it was last looked at (a copy of a known file, a gzip file read or still being written).
-    const look = `${st.size}:${st.mtimeNs}`;
-    if (this.settled.get(key)?.look === look) { await handle.close(); return true; }
-    const inUse = new Set([...this.tracked.values()].map((t) => t.id));
-    const found = { path, dev: String(st.dev), ino: String(st.ino), size: Number(st.size), handle };
-    const magic = Buffer.alloc(2);
-    await handle.read(magic, 0, 2, 0);
-    if (isGzip(magic)) {
-      await handle.close();
-      return this.trackGzip(found, key, look, inUse);
-    }
-    return this.resume(found, key, look, inUse);
-  }
-
-  /** A gzip file: decompressed and read as the file it was (resumed at its checkpoint), then remembered as read. */
-  private async trackGzip(f: { path: string; dev: string; ino: string; size: number }, key: string, look: string, inUse: Set<number>): Promise<true | string> {
-    if (this.opts.spoolDir === undefined) return 'gzip (not read without a state directory)';
-    const g = await prepareGzip(this.store, f.path, f, inUse, this.opts.spoolDir);
-    if (g.kind === 'wait') return true;
-    if (g.kind === 'failed' && g.failed === 'corrupt') return `not gzip data (${g.code})`;
-    if (g.kind !== 'read') {
-      this.settled.set(key, { look });
-      return true;
-    }
-    const st = await g.handle.stat({ bigint: true });
-    const found = { path: f.path, dev: String(st.dev), ino: String(st.ino), size: Number(st.size), handle: g.handle };
-    const tracked = await this.resume(found, key, look, inUse);
-    const tf = this.tracked.get(key);
-    if (tf) tf.compressed = { ...f, temp: g.temp, look };
-    else await rm(g.temp, { force: true });
-    return tracked;
-  }
-
-  /** Follows an open file from its checkpoint, unless it is a copy of bytes already read. */
-  private async resume(found: { path: string; dev: string; ino: string; size: number; handle: FileHandle }, key: string, look: string,
-    inUse: Set<number>): Promise<true> {
-    const { handle, path } = found;
-    const resolved = await resolveCheckpoint(this.store, found, inUse, this.firstScan && this.opts.readFrom === 'end');
-    if ('copyOf' in resolved) {
-      await handle.close();
-      if (this.settled.get(key)?.of !== resolved.copyOf.id) {
-        this.opts.log.info({ path, size: found.size, copy_of: resolved.copyOf.path, offset: resolved.copyOf.offset },
-          'file holds only bytes already read from another file (a copy); it is read once it grows past them');
-      }
-      this.settled.set(key, { look, of: resolved.copyOf.id });
-      return true;
-    }
-    this.settled.delete(key);
-    const { record, resumed } = resolved;
-    this.tracked.set(key, new TrackedFile(record, handle, this.opts.maxLineBytes, this.opts.decoder, this.opts.decodeDepth, this.opts.pieceBytes));
-    this.opts.log.info({ path, offset: record.offset, size: found.size, resumed }, 'file found');
-    return true;
-  }
-
   /** Reads every file a round; 'blocked' when the buffer is full, 'more' when a file has more than a round's budget. */
   async readRound(final: boolean, waitForRoom?: RoomWait): Promise<ReadOutcome> {
     let more = false;
     for (const [key, tf] of this.tracked) {
+      if (tf.skipNextRead && !final) {
+        tf.skipNextRead = false;
+        continue;
+      }
       const retiring = !tf.compressed && tf.detachedAt !== undefined && this.opts.now() - tf.detachedAt >= this.opts.rotateWaitMs;
       const whole = tf.compressed !== undefined;
       const out = await tf.read(this.store, this.opts.ingest, this.opts.roundBudget ?? ROUND_BUDGET, final || retiring || whole, waitForRoom);
@@ -196,13 +145,16 @@ export class FileSource {
         await tf.close();
         await rm(c.temp, { force: true });
         this.tracked.delete(key);
-        this.settled.set(key, { look: c.look });
+        this.opener.settle(key, c.look);
       } else if (retiring) {
         this.opts.log.info({ path: tf.path, offset: tf.checkpoint }, 'rotated file read to its end; closed');
         await tf.close();
         this.tracked.delete(key);
       }
     }
+    await keepOpenAtMost(this.tracked.values(), this.opts.maxOpenFiles ?? Infinity);
+    // Files that found no room to be opened: the next scan comes at once, now that read files can be let go.
+    if (this.opener.waiting) this.lastScan = -Infinity;
     return more ? 'more' : 'eof';
   }
 

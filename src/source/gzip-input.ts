@@ -45,7 +45,7 @@ export async function gunzipHead(path: string): Promise<Buffer | GunzipFailure> 
 export function candidatesFor(store: Store, head: Buffer): FileRecord[] {
   const hash = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   const full = head.length === HEAD_BYTES ? store.files.filesWithHead(hash(head)) : [];
-  const short = store.files.shortFiles(HEAD_BYTES, 1, head.length).filter((r) => r.head_hash === hash(head.subarray(0, r.head_len)));
+  const short = store.files.shortFiles(HEAD_BYTES, 1, head).filter((r) => r.head_hash === hash(head.subarray(0, r.head_len)));
   return [...full, ...short];
 }
 

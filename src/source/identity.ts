@@ -51,7 +51,7 @@ export async function resolveCheckpoint(
     return h;
   };
   // Short heads: on the same inode any length; on another inode (a copy) only when long enough to be telling.
-  const short = [...store.files.shortFiles(HEAD_BYTES, MIN_SHARED_HEAD, f.size), ...store.files.filesByInode(f.dev, f.ino)];
+  const short = [...store.files.shortFiles(HEAD_BYTES, MIN_SHARED_HEAD, head.bytes), ...store.files.filesByInode(f.dev, f.ino)];
   const seen = new Set<number>(candidates.map((r) => r.id));
   for (const r of short) {
     if (seen.has(r.id) || r.head_len >= HEAD_BYTES || r.head_len > f.size) continue;

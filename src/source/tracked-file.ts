@@ -1,13 +1,12 @@
 // One followed file: an open handle read by byte offset in pieces that end at a newline, decoded (possibly on other
 // threads, several pieces at once) and committed strictly in order, each with its checkpoint.
-import type { FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { ReaderState } from '../entries/reader.js';
 import type { Decoded } from '../pipeline/decode.js';
 import type { Decoder } from '../pipeline/decode-pool.js';
 import { commitDecoded, roomLeft, type IngestOptions } from '../pipeline/ingest.js';
 import type { FileRecord, Store } from '../state/store.js';
-import { HEAD_BYTES, readHead } from './identity.js';
-import { advanceMarks, markAt, parseMarks, windowHash, type Mark } from './marks.js';
+import { FileIdentity } from './file-identity.js';
 
 /** Bytes read (and decoded) at a time: large enough that per-piece costs vanish, small enough to pipeline. */
 export const PIECE_BYTES = 1 << 20;
@@ -48,29 +47,67 @@ export class TrackedFile {
   private bytesPerEvent = 256;
   /** Pieces still decoding when a read's budget ran out: the next read commits them first. */
   private flight?: Flight;
-  /** Marks of the bytes up to the committed checkpoint (as in the record), and those proposed with a commit. */
-  private marks: Mark[];
-  private proposed?: Mark[];
+  /** The open file; undefined while it is let go (idle, with too many files open): reopened by path and identity. */
+  private h?: FileHandle;
+  /** When a read last found the file changed (for choosing which idle files to let go first). */
+  lastChangeMs = 0;
+  /** The scan just saw it unchanged since its last read reached the end: the next read round passes it by. */
+  skipNextRead = false;
+  /** Head and marks, kept in step with the commits. */
+  private readonly identity: FileIdentity;
 
   constructor(
     readonly record: FileRecord,
-    readonly handle: FileHandle,
+    handle: FileHandle,
     private readonly maxLineBytes: number,
     private readonly decoder: Decoder,
     /** Pieces decoded at the same time (read ahead of the one being committed). */
     private readonly depth = 1,
     private readonly pieceBytes = PIECE_BYTES,
   ) {
+    this.h = handle;
     this.state = lineStartAt(record.offset);
     this.committed = this.readEnd = record.offset;
     this.size = record.size;
-    this.marks = parseMarks(record.marks);
+    this.identity = new FileIdentity(record);
   }
 
   get id(): number { return this.record.id; }
   get path(): string { return this.record.path; }
   get readPosition(): number { return Math.max(this.readEnd, resumeOf(this.state)); }
   get checkpoint(): number { return this.committed; }
+  get isOpen(): boolean { return this.h !== undefined; }
+  private get handle(): FileHandle {
+    if (this.h === undefined) throw new Error(`${this.path} is not open`);
+    return this.h;
+  }
+
+  /** True when a stat taken elsewhere (discovery) shows the file as the last read left it at its end. */
+  unchanged(size: number, mtimeNs: bigint): boolean {
+    return size === this.eofAt && mtimeNs === this.eofMtime;
+  }
+
+  /** Whether its handle can be let go now: read to its end, nothing under way. */
+  get idle(): boolean {
+    return this.h !== undefined && this.flight === undefined && this.eofAt >= 0 && this.compressed === undefined;
+  }
+
+  /** Lets go of the handle of an idle file (too many files open); `reopen` takes it again. */
+  async release(): Promise<void> {
+    const h = this.h;
+    this.h = undefined;
+    await h?.close().catch(() => undefined);
+  }
+
+  /** Opens the file again at `path`: false when what is there now is another file (device:inode `key` differs). */
+  async reopen(path: string, key: string): Promise<boolean> {
+    let h: FileHandle;
+    try { h = await open(path, 'r'); } catch { return false; }
+    const st = await h.stat({ bigint: true });
+    if (`${st.dev}:${st.ino}` !== key) { await h.close(); return false; }
+    this.h = h;
+    return true;
+  }
 
   /**
    * Reads at most about `budget` bytes and commits what they hold; `atEof` also reads an unterminated last entry that
@@ -79,6 +116,7 @@ export class TrackedFile {
    * never left to run dry between rounds.
    */
   async read(store: Store, opts: IngestOptions, budget: number, atEof: boolean, waitForRoom?: RoomWait): Promise<ReadOutcome> {
+    if (this.h === undefined) return 'eof';
     const kept = this.flight;
     this.flight = undefined;
     // Nothing new (the common case while following): one fstat, no head check, no read.
@@ -88,10 +126,11 @@ export class TrackedFile {
     if (size === this.eofAt && st.mtimeNs === this.eofMtime && !(atEof && size > resumeOf(this.state))) return 'eof';
     this.eofAt = -1;
     this.eofMtime = st.mtimeNs;
+    this.lastChangeMs = opts.now();
     // Truncated and rewritten since the last look (copytruncate, `cp new.log app.log`): reading on at the old offset
     // would skip or garble what is there now. The bytes just before the checkpoint tell it even when the head is a
     // banner every file begins with.
-    if (this.detachedAt === undefined && ((await this.headChanged()) || this.checkpointChanged())) return 'truncated';
+    if (this.detachedAt === undefined && ((await this.headChanged()) || this.identity.checkpointChanged(this.handle.fd, this.committed))) return 'truncated';
     // A full buffer (a backend that does not answer): nothing is read until there is room.
     if (opts.bufferFull === 'block' && roomLeft(store, opts) <= 0 && store.bufferedEvents > 0) return 'blocked';
     const f: Flight = kept ?? this.fresh();
@@ -152,7 +191,7 @@ export class TrackedFile {
         await waitForRoom(d.ends.length);
       }
       if (this.commit(store, d, opts)) return 'blocked';
-      const head = await this.growHead(store);
+      const head = await this.identity.growHead(this.handle, this.size, store);
       if (head === 'changed') return 'truncated';
       // Pieces ahead were decoded with the shorter head as the source's identity (ids of entries without one).
       if (head === 'grown' || (ahead.length === 0 && f.guess === undefined)) rewind();
@@ -183,12 +222,12 @@ export class TrackedFile {
     try {
       // A failed commit (full disk, a lock held too long) changes nothing here: the next read starts over from the
       // committed state.
-      this.proposed = undefined;
+      this.identity.reset();
       r = commitDecoded(store, d, this.src(), opts);
     } finally {
       this.decoder.release(d);
     }
-    if (this.proposed) this.marks = this.proposed;
+    this.identity.accept();
     this.committed = r.checkpoint;
     if (r.events > 0) this.bytesPerEvent = Math.max(16, (r.checkpoint - before) / r.events);
     this.state = r.blocked ? lineStartAt(r.checkpoint) : d.state;
@@ -200,40 +239,17 @@ export class TrackedFile {
   }
 
   private src() {
-    const marks = (offset: number) => {
-      this.proposed = offset === this.committed ? undefined : advanceMarks(this.handle.fd, this.marks, offset);
-      return this.proposed && JSON.stringify(this.proposed);
-    };
+    const marks = (offset: number) => this.identity.propose(this.handle.fd, this.committed, offset);
     return { scope: `file:${this.record.id}`, sourceId: this.record.head_hash, checkpoint: { fileId: this.record.id, size: this.size, marks } };
   }
 
-  /** True when the bytes just before the checkpoint are no longer those read (the file was rewritten in place). */
-  private checkpointChanged(): boolean {
-    const mark = markAt(this.marks, this.committed);
-    return mark !== undefined && windowHash(this.handle.fd, this.committed) !== mark[1];
-  }
-
-  /** A file first seen shorter than 1 KiB takes a longer head as identity as it grows ('changed': its start changed). */
-  private async growHead(store: Store): Promise<'same' | 'grown' | 'changed'> {
-    if (this.record.head_len >= HEAD_BYTES || this.size <= this.record.head_len) return 'same';
-    if (await this.headChanged()) return 'changed';
-    const head = await readHead(this.handle, this.size);
-    if (head.len === this.record.head_len) return 'same';
-    this.record.head_len = head.len;
-    this.record.head_hash = head.hash;
-    this.record.head = head.bytes;
-    store.files.updateHead(this.record.id, head.len, head.hash, head.bytes);
-    return 'grown';
-  }
-
   /** True when the first bytes no longer hash as recorded: truncated or rewritten in place. */
-  async headChanged(): Promise<boolean> {
-    const head = await readHead(this.handle, this.record.head_len);
-    return head.len < this.record.head_len || head.hash !== this.record.head_hash;
+  headChanged(): Promise<boolean> {
+    return this.identity.headChanged(this.handle);
   }
 
   async close(): Promise<void> {
-    await this.handle.close().catch(() => undefined);
+    await this.release();
   }
 }
 

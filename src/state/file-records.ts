@@ -14,13 +14,13 @@ export interface FileRecord {
   gz?: number | null;
 }
 
-type Key = 'filesWithHead' | 'filesByInode' | 'shortFiles' | 'filesWithHeadPrefix' | 'allFiles' | 'insertFile' | 'updateFile' | 'updateHead' | 'gzipRead' | 'pruneFiles' | 'checkpoint';
+type Key = 'filesWithHead' | 'filesByInode' | 'shortFiles' | 'shortFilesWithoutHead' | 'filesWithHeadPrefix' | 'filesWithShortHeadPrefix' | 'allFiles' | 'insertFile' | 'updateFile' | 'updateHead' | 'gzipRead' | 'pruneFiles' | 'checkpoint';
 
 export class FileRecords {
   private readonly s: Record<Key, Statement>;
 
   constructor(db: Db, private readonly now: () => number) {
-    const keys: Key[] = ['filesWithHead', 'filesByInode', 'shortFiles', 'filesWithHeadPrefix', 'allFiles', 'insertFile', 'updateFile', 'updateHead', 'gzipRead', 'pruneFiles', 'checkpoint'];
+    const keys: Key[] = ['filesWithHead', 'filesByInode', 'shortFiles', 'shortFilesWithoutHead', 'filesWithHeadPrefix', 'filesWithShortHeadPrefix', 'allFiles', 'insertFile', 'updateFile', 'updateHead', 'gzipRead', 'pruneFiles', 'checkpoint'];
     this.s = Object.fromEntries(keys.map((k) => [k, db.prepare(SQL[k])])) as Record<Key, Statement>;
   }
 
@@ -32,14 +32,18 @@ export class FileRecords {
     return this.s.filesByInode.all(dev, ino) as FileRecord[];
   }
 
-  /** Records whose head is shorter than `full` but at least `min` bytes and fits in `size`. */
-  shortFiles(full: number, min: number, size: number): FileRecord[] {
-    return this.s.shortFiles.all(full, min, size) as FileRecord[];
+  /**
+   * Records whose head is shorter than `full` but at least `min` bytes and is where `head` (a file's first bytes)
+   * begins; records of older versions (no head bytes) of those lengths, for the caller to check by hash.
+   */
+  shortFiles(full: number, min: number, head: Buffer): FileRecord[] {
+    return [...this.s.shortFiles.all({ full, min, head }), ...this.s.shortFilesWithoutHead.all({ full, min, head })] as FileRecord[];
   }
 
   /** Records whose first bytes are longer than `bytes` and begin with them (a file still being copied from one). */
   filesWithHeadPrefix(bytes: Buffer): FileRecord[] {
-    return this.s.filesWithHeadPrefix.all(bytes.length, bytes.length, bytes) as FileRecord[];
+    // At least 64 bytes: found through the index of heads' first 64 bytes; shorter (a file just begun): a scan.
+    return (bytes.length >= 64 ? this.s.filesWithHeadPrefix : this.s.filesWithShortHeadPrefix).all({ bytes }) as FileRecord[];
   }
 
   allFiles(): FileRecord[] {

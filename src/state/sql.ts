@@ -73,6 +73,9 @@ export const SCHEMA_V3 = `
 ALTER TABLE files ADD COLUMN marks TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE files ADD COLUMN head BLOB;
 ALTER TABLE files ADD COLUMN gz INTEGER;
+CREATE INDEX files_inode ON files(dev, ino);
+CREATE INDEX files_head64 ON files(substr(head, 1, 64));
+CREATE INDEX files_without_head ON files(head_len) WHERE head IS NULL;
 `;
 
 export const SQL = {
@@ -98,9 +101,13 @@ export const SQL = {
   deadLetterCount: 'SELECT count(*) AS n FROM dead_letters',
   filesWithHead: 'SELECT * FROM files WHERE head_hash = ?',
   filesByInode: 'SELECT * FROM files WHERE dev = ? AND ino = ?',
-  shortFiles: 'SELECT * FROM files WHERE head_len < ? AND head_len >= ? AND head_len <= ?',
+  shortFiles: `SELECT * FROM files WHERE substr(head, 1, 64) = substr(:head, 1, 64) AND head_len < :full AND head_len >= :min AND
+    head = substr(:head, 1, head_len)`,
+  shortFilesWithoutHead: 'SELECT * FROM files WHERE head IS NULL AND head_len < :full AND head_len >= :min AND head_len <= length(:head)',
   allFiles: 'SELECT * FROM files ORDER BY updated_ms DESC, id DESC',
-  filesWithHeadPrefix: 'SELECT * FROM files WHERE length(head) > ? AND substr(head, 1, ?) = ?',
+  filesWithHeadPrefix: `SELECT * FROM files WHERE substr(head, 1, 64) = substr(:bytes, 1, 64) AND length(head) > length(:bytes) AND
+    substr(head, 1, length(:bytes)) = :bytes LIMIT 1`,
+  filesWithShortHeadPrefix: 'SELECT * FROM files WHERE length(head) > length(:bytes) AND substr(head, 1, length(:bytes)) = :bytes LIMIT 1',
   insertFile: 'INSERT INTO files (path, dev, ino, head_len, head_hash, head, offset, size, marks, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   updateFile: 'UPDATE files SET path = ?, dev = ?, ino = ?, head_len = ?, head_hash = ?, head = ?, offset = ?, size = ?, marks = ?, updated_ms = ? WHERE id = ?',
   checkpoint: 'UPDATE files SET offset = ?, size = ?, marks = coalesce(?, marks), updated_ms = ? WHERE id = ?',

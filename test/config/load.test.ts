@@ -62,6 +62,7 @@ describe('settings', () => {
     [{ AFLO_NATIVE_MAPPER: 'sometimes' }, 'AFLO_NATIVE_MAPPER'],
     [{ AFLO_S3_CHECKSUM: 'always' }, 'AFLO_S3_CHECKSUM'],
     [{ AFLO_DECODE_THREADS: '-1' }, 'AFLO_DECODE_THREADS'],
+    [{ AFLO_MAX_OPEN_FILES: '0' }, 'AFLO_MAX_OPEN_FILES'],
     [{ AFLO_DECODE_THREADS: 'many' }, 'AFLO_DECODE_THREADS'],
   ];
   for (const [env, name] of refusals) {
