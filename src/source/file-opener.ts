@@ -17,7 +17,7 @@ export class FileOpener {
    * Files with nothing to read as they are now, by device:inode, with their size and time when looked at: copies of
    * files already read (`of`), gzip files read to their end or still being written. Looked at again when they change.
    */
-  private readonly settled = new Map<string, { look: string; of?: number }>();
+  private readonly settled = new Map<string, { look: string; of?: number; waitingOn?: { id: number; at: number } }>();
 
   constructor(private readonly store: Store, private readonly opts: FileSourceOptions, private readonly tracked: Map<string, TrackedFile>) {}
 
@@ -29,6 +29,30 @@ export class FileOpener {
   /** Forgets what it knew of files no longer found. */
   forget(seen: ReadonlySet<string>): void {
     for (const key of this.settled.keys()) if (!seen.has(key)) this.settled.delete(key);
+  }
+
+  private holderOf(id: number): TrackedFile | undefined {
+    for (const tf of this.tracked.values()) if (tf.id === id) return tf;
+    return undefined;
+  }
+
+  /**
+   * Whether the followed file with checkpoint record `id` still holds it as it did when a copy began to wait for it:
+   * at the same checkpoint, and at its path or with more to read.
+   */
+  private holds(id: number, at: number): boolean {
+    const tf = this.holderOf(id);
+    return tf !== undefined && tf.checkpoint === at && (!tf.atRest || tf.detachedAt === undefined);
+  }
+
+  /** Stops following a removed file read to its end: a copy of it takes its place. */
+  private async retire(tf: TrackedFile): Promise<void> {
+    for (const [key, t] of this.tracked) {
+      if (t !== tf) continue;
+      await tf.close();
+      this.tracked.delete(key);
+      this.settled.set(key, { look: tf.look, of: tf.id });
+    }
   }
 
   /** Room to open one more file under AFLO_MAX_OPEN_FILES; when none, the file waits for a scan after a read round. */
@@ -51,9 +75,14 @@ export class FileOpener {
     const st = await handle.stat({ bigint: true });
     // Replaced between the scan's stat and this open: the next scan sees the new file.
     if (`${st.dev}:${st.ino}` !== key) { await handle.close(); return true; }
-    // Nothing new in it since it was last looked at (a copy of a known file, a gzip file read or still being written).
+    // Nothing new in it since it was last looked at (a copy of a known file, a gzip file read or still being written,
+    // or one waiting for the file it was compressed from to be read to its end).
     const look = `${st.size}:${st.mtimeNs}`;
-    if (this.settled.get(key)?.look === look) { await handle.close(); return true; }
+    const known = this.settled.get(key);
+    if (known?.look === look && (known.waitingOn === undefined || this.holds(known.waitingOn.id, known.waitingOn.at))) {
+      await handle.close();
+      return true;
+    }
     const inUse = new Set([...this.tracked.values()].map((t) => t.id));
     const found = { path, dev: String(st.dev), ino: String(st.ino), size: Number(st.size), handle };
     const magic = Buffer.alloc(2);
@@ -68,8 +97,7 @@ export class FileOpener {
   /** A gzip file: decompressed and read as the file it was (resumed at its checkpoint), then remembered as read. */
   private async trackGzip(f: { path: string; dev: string; ino: string; size: number }, key: string, look: string, inUse: Set<number>): Promise<true | string> {
     if (this.opts.spoolDir === undefined) return 'gzip (not read without a state directory)';
-    const g = await prepareGzip(this.store, f.path, f, inUse, this.opts.spoolDir);
-    if (g.kind === 'wait') return true;
+    const g = await prepareGzip(this.store, f.path, f, this.opts.spoolDir);
     if (g.kind === 'failed' && g.failed === 'corrupt') return `not gzip data (${g.code})`;
     if (g.kind !== 'read') {
       this.settled.set(key, { look });
@@ -84,11 +112,29 @@ export class FileOpener {
     return tracked;
   }
 
-  /** Follows an open file from its checkpoint, unless it is a copy of bytes already read. */
+  /** Follows an open file from its checkpoint, unless it is a copy of bytes already read (or must wait). */
   private async resume(found: { path: string; dev: string; ino: string; size: number; handle: FileHandle }, key: string, look: string,
     inUse: Set<number>): Promise<true> {
     const { handle, path } = found;
-    const resolved = await resolveCheckpoint(this.store, found, inUse, this.firstScan && this.opts.readFrom === 'end');
+    const startAtEnd = this.firstScan && this.opts.readFrom === 'end';
+    let resolved = await resolveCheckpoint(this.store, found, inUse, startAtEnd);
+    if ('waitFor' in resolved) {
+      // A copy of a file still open (copied or compressed from it). While that one is at its path, it is read (bytes
+      // written to it in a copytruncate's copy window are only there); once truncated, this one resumes where it
+      // stopped; once removed (a compressed rotation) and read to its end, this one takes its place.
+      const id = resolved.waitFor.id;
+      const holder = this.holderOf(id);
+      if (holder && (!holder.atRest || holder.detachedAt === undefined)) {
+        await handle.close();
+        this.settled.set(key, { look, waitingOn: { id, at: holder.checkpoint } });
+        if (!holder.atRest) this.waiting = true;
+        return true;
+      }
+      if (holder) await this.retire(holder);
+      inUse.delete(id);
+      resolved = await resolveCheckpoint(this.store, found, inUse, startAtEnd);
+      if ('waitFor' in resolved) { await handle.close(); return true; }
+    }
     if ('copyOf' in resolved) {
       await handle.close();
       if (this.settled.get(key)?.of !== resolved.copyOf.id) {

@@ -26,11 +26,13 @@ export async function readHead(handle: FileHandle, len: number): Promise<Head> {
 export interface FoundFile { path: string; dev: string; ino: string; size: number; handle: FileHandle }
 
 /**
- * Where a newly seen file stands: a checkpoint record to read on from (resumed, forked from a record another open
- * file reads, or new), or `copyOf`: its bytes are, as far as they go, bytes already read from a known file (a copy
- * still being written, a rotated copy shorter than the checkpoint): nothing in it is new yet; look again later.
+ * Where a newly seen file stands: a checkpoint record to read on from (resumed, or new); `copyOf`: its bytes are, as
+ * far as they go, bytes already read from a known file (a copy still being written, a rotated copy shorter than the
+ * checkpoint): nothing in it is new yet; `waitFor`: it is a copy of a file still open and read (copytruncate before
+ * the truncate, a compressed rotation before the original is removed): one of the two is read, never both, so it
+ * waits until that file is read to its end (and takes its place) or is truncated (and resumes where it stopped).
  */
-export type Resolved = { record: FileRecord; head: Head; resumed: boolean } | { copyOf: FileRecord };
+export type Resolved = { record: FileRecord; head: Head; resumed: boolean } | { copyOf: FileRecord } | { waitFor: FileRecord };
 
 /**
  * The checkpoint record for a newly seen file: a record whose head (and, when it has them, marks) the file holds.
@@ -64,21 +66,20 @@ export async function resolveCheckpoint(
   usable.sort((a, b) => b.head_len - a.head_len || rank(b, f) - rank(a, f) || b.offset - a.offset);
   const best = usable[0];
   const base = { path: f.path, dev: f.dev, ino: f.ino, head_len: head.len, head_hash: head.hash, head: head.bytes, size: f.size };
-  if (best && !inUse.has(best.id)) {
+  if (best && inUse.has(best.id)) return { waitFor: best };
+  if (best) {
     const record = { ...best, ...base };
     store.files.updateFile(record);
     return { record, head, resumed: true };
   }
-  if (!best) {
-    // Shorter than a checkpoint it matches, or than a head it begins: a copy being written, or a rotated copy whose
-    // every byte was read before (from the original). Starting it at 0 would send those entries again.
-    const ahead = same.find((r) => r.offset > f.size) ?? (head.len < HEAD_BYTES ? store.files.filesWithHeadPrefix(head.bytes)[0] : undefined);
-    if (ahead) return { copyOf: ahead };
-  }
-  const offset = best ? best.offset : startAtEnd ? f.size : 0;
-  const marks = JSON.stringify(advanceMarks(f.handle.fd, best ? parseMarks(best.marks) : [], offset) ?? []);
+  // Shorter than a checkpoint it matches, or than a head it begins: a copy being written, or a rotated copy whose
+  // every byte was read before (from the original). Starting it at 0 would send those entries again.
+  const ahead = same.find((r) => r.offset > f.size) ?? (head.len < HEAD_BYTES ? store.files.filesWithHeadPrefix(head.bytes)[0] : undefined);
+  if (ahead) return { copyOf: ahead };
+  const offset = startAtEnd ? f.size : 0;
+  const marks = JSON.stringify(advanceMarks(f.handle.fd, [], offset) ?? []);
   const id = store.files.insertFile({ ...base, offset, marks });
-  return { record: { id, ...base, offset, marks, updated_ms: 0 }, head, resumed: best !== undefined };
+  return { record: { id, ...base, offset, marks, updated_ms: 0 }, head, resumed: false };
 }
 
 function rank(r: FileRecord, f: FoundFile): number {

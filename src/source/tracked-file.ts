@@ -87,9 +87,19 @@ export class TrackedFile {
     return size === this.eofAt && mtimeNs === this.eofMtime;
   }
 
-  /** Whether its handle can be let go now: read to its end, nothing under way. */
+  /** Its size and modification time when a read last reached its end, as a scan's `look` of it. */
+  get look(): string {
+    return `${this.eofAt}:${this.eofMtime}`;
+  }
+
+  /** Read to its end with nothing under way (a plain file, not a decompressed one). */
+  get atRest(): boolean {
+    return this.flight === undefined && this.eofAt >= 0 && this.compressed === undefined;
+  }
+
+  /** Whether its handle can be let go now: open and at rest. */
   get idle(): boolean {
-    return this.h !== undefined && this.flight === undefined && this.eofAt >= 0 && this.compressed === undefined;
+    return this.h !== undefined && this.atRest;
   }
 
   /** Lets go of the handle of an idle file (too many files open); `reopen` takes it again. */

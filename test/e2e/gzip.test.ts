@@ -60,6 +60,14 @@ describe('gzip rotations', () => {
     expect(deliveredIds(out)).toHaveLength(70);
   });
 
+  it('a .gz beginning with the same banner as the file being followed is read, not kept waiting for it', async () => {
+    const banner = Array.from({ length: 30 }, (_, i) => `INFO: LiteLLM proxy starting, worker ${i % 4} (${i})`).join('\n') + '\n';
+    writeFileSync(join(logs, 'app.log'), banner + lines('live', 10));
+    writeFileSync(join(logs, 'app.log.1.gz'), gzipSync(Buffer.from(banner + lines('old', 20))));
+    expect((await once()).code).toBe(0);
+    expect(deliveredIds(out)).toHaveLength(30);
+  });
+
   it('daemon: compressed while the rotated file is still open; read through one of them, never both', async () => {
     writeFileSync(join(logs, 'app.log'), lines('a', 100));
     const d = new Daemon([join(logs, 'app.log*')], fastEnv(state, out));

@@ -103,4 +103,23 @@ describe('copytruncate with the copy matching the glob', () => {
     expectOnce(deliveredIds(out), 315);
     expect(balanced(await status(state))).toBe(true);
   });
+
+  it('lines written to the original in the copy window (after cp, before the truncate) are read from it, once', async () => {
+    const app = join(logs, 'app.jsonl');
+    writeFileSync(app, lines('a', 200));
+    const d = new Daemon([join(logs, '*.jsonl*')], fastEnv(state, out));
+    await waitFor(() => deliveredIds(out).length === 200, 'the first lines');
+    await slowCopy(app, join(logs, 'app.jsonl.1'), [5_000]);
+    await sleep(300); // the copy is seen whole while the original is still at its path
+    appendFileSync(app, lines('window', 4));
+    await waitFor(() => deliveredIds(out).length === 204, 'the lines of the copy window');
+    truncateSync(app, 0);
+    appendFileSync(app, lines('b', 6));
+    await waitFor(() => deliveredIds(out).length >= 210, 'lines after the rotation');
+    await sleep(1000);
+    const r = await d.stop();
+    expect(r.code).toBe(0);
+    expectOnce(deliveredIds(out), 210);
+    expect(balanced(await status(state))).toBe(true);
+  });
 });
