@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { afterEach, beforeEach } from 'vitest';
 
 export interface IngestRequest { n: number; key: string | undefined; records: Record<string, unknown>[] }
 export type Action =
@@ -14,6 +15,8 @@ export type Script = (req: IngestRequest) => Action | undefined;
 
 export class FakeIngest {
   readonly accepted = new Map<string, number>();
+  /** The records of every accepted request, as sent (for telling a re-sent whole batch from a changed one). */
+  readonly batches: string[][] = [];
   requests = 0;
   script: Script = () => undefined;
   private server!: Server;
@@ -71,10 +74,20 @@ export class FakeIngest {
         return void res.writeHead(400).end('{"message":"invalid record"}');
       }
     }
-    for (const r of records) {
-      const text = JSON.stringify(r);
-      this.accepted.set(text, (this.accepted.get(text) ?? 0) + 1);
-    }
+    const texts = records.map((r) => JSON.stringify(r));
+    for (const text of texts) this.accepted.set(text, (this.accepted.get(text) ?? 0) + 1);
+    this.batches.push(texts);
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
   }
+}
+
+/** Per test: a fake Amberflo started before it and stopped after; read `.server` inside the tests. */
+export function useFakeIngest(apiKey: string): { server: FakeIngest } {
+  const holder = {} as { server: FakeIngest };
+  beforeEach(async () => {
+    holder.server = new FakeIngest(apiKey);
+    await holder.server.start();
+  });
+  afterEach(() => holder.server.stop());
+  return holder;
 }
