@@ -1,4 +1,4 @@
-// Generates realistic LiteLLM StandardLoggingPayload NDJSON lines (~1.58 KB like the reference figures in notes/toolchain.md, a few up to 1 MB) for the benchmarks.
+// Generates realistic LiteLLM StandardLoggingPayload NDJSON lines (~1.58 KB, the size the peers' reference figures were measured with; a few up to 1 MB) for the benchmarks.
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 
 const MODELS = [['gpt-4o', 'openai', 'https://api.openai.com'], ['claude-3-7-sonnet', 'bedrock', 'https://bedrock-runtime.us-west-2.amazonaws.com/model/x/converse'],

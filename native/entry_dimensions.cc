@@ -33,7 +33,9 @@ void EntryMapper::dimensions(int32_t meta) {
   else put_json("tier", "\"n\"");
   if (f_.equals(f_.get(0, "status"), "failure")) {
     auto code = f_.text(f_.at(0, "error_information", "error_code"));
-    std::string_view c = code ? *code : "unknown";
+    // LiteLLM logs a rejected key or team as a ProxyException with an empty code: Amberflo's callback says 401.
+    auto error_class = code ? code : f_.text(f_.at(0, "error_information", "error_class"));
+    std::string_view c = code ? *code : error_class && *error_class == "ProxyException" ? "401" : "unknown";
     if (c.size() > kMaxDimension) throw BailOut{};
     if (pairs_ > 0) error_ += ',';
     error_ += "\"error_code\":\"";

@@ -4,7 +4,7 @@ import { controlRequest, type ControlOptions } from './client.js';
 const COMMON = ['business_unit_id', 'usecase', 'provider', 'platform', 'model', 'sku', 'user', 'keyName', 'hostedEnv', 'region', 'batch', 'tier', 'error_code'];
 const TOKEN = [...COMMON, 'type', 'cache'];
 
-/** The meters of spec/mapping.md §3, with the dimensions each can carry. */
+/** The meters of the mapping (README, "The mapping"), with the dimensions each can carry. */
 export const MAPPED_METERS: { meterApiName: string; label: string; dimensions: string[] }[] = [
   { meterApiName: 'llm_text_tokens', label: 'LLM text tokens', dimensions: TOKEN },
   { meterApiName: 'llm_reasoning_tokens', label: 'LLM reasoning tokens', dimensions: TOKEN },
@@ -17,6 +17,7 @@ export const MAPPED_METERS: { meterApiName: string; label: string; dimensions: s
   { meterApiName: 'llm_video_seconds', label: 'LLM video seconds', dimensions: COMMON },
   { meterApiName: 'llm_characters', label: 'LLM characters', dimensions: COMMON },
   { meterApiName: 'llm_pixels', label: 'LLM image pixels', dimensions: COMMON },
+  { meterApiName: 'llm_images', label: 'LLM images', dimensions: COMMON },
 ];
 
 export interface MeterFields { label?: string; meterApiName?: string; meterType?: string }

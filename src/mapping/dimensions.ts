@@ -43,8 +43,15 @@ export function baseDimensions(slp: Obj, opts: MappingOptions, usage: Obj): Base
   put('region', regionOf(text(slp.api_base), opts.regionMap) ?? regionOf(text(at(slp, 'hidden_params.api_base')), opts.regionMap));
   put('batch', isBatch(slp, meta, callType) ? 'y' : 'n');
   put('tier', tierOf(slp, usage));
-  const errorCode = slp.status === 'failure' ? cutDimension(text(at(slp, 'error_information.error_code')) ?? 'unknown') : undefined;
+  const errorCode = slp.status === 'failure' ? cutDimension(errorCodeOf(slp)) : undefined;
   return { pairs, errorCode, truncated };
+}
+
+/** A failure's code; LiteLLM logs a rejected key or team as a ProxyException with an empty code (the callback: 401). */
+function errorCodeOf(slp: Obj): string {
+  const code = text(at(slp, 'error_information.error_code'));
+  if (code !== undefined) return code;
+  return text(at(slp, 'error_information.error_class')) === 'ProxyException' ? '401' : 'unknown';
 }
 
 export function businessUnitOf(meta: Obj): string | undefined {

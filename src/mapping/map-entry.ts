@@ -31,10 +31,9 @@ export function mapEntryInto(slp: Obj, opts: MappingOptions, origin: EntryOrigin
   const records = new EntryRecords(out, recordHead(uniqueId, opts.customerId), pairs, errorCode, startMs, endMs);
 
   if (opts.sendObjectMetadata) {
-    const list = objectMetadataList(obj(slp.metadata) ?? {});
-    if (list) {
-      const text = recordText(recordHead(undefined, opts.customerId), OBJECT_METADATA_METER, 1, startMs, JSON.stringify(list));
-      out.text(text, false);
+    // One event per object, its dimensions that object (Amberflo's ingestion knows no list there).
+    for (const o of objectMetadataList(obj(slp.metadata) ?? {})) {
+      out.text(recordText(recordHead(undefined, opts.customerId), OBJECT_METADATA_METER, 1, startMs, JSON.stringify(o)), false);
       out.endRecord();
     }
   }

@@ -32,6 +32,12 @@ export function tokenLines(slp: Obj, usage: Usage, bad: () => void): TokenLine[]
   if (textOut === undefined && count(C.text_tokens) === undefined && completion !== undefined) {
     textOut = Math.max(0, completion - (reasoning ?? 0) - (audioOut ?? 0) - (imageOut ?? 0) - (citation ?? 0));
   }
+  // An image call's output tokens without a breakdown are the image it made (gpt-image-1), priced as image tokens.
+  let imageOutAll = imageOut;
+  if (isImageCall(slp) && completion !== undefined && Object.values(C).every((v) => v === null || v === undefined)) {
+    imageOutAll = completion;
+    textOut = undefined;
+  }
 
   const audioIn = n(P.audio_tokens);
   const imageIn = n(P.image_tokens);
@@ -58,7 +64,7 @@ export function tokenLines(slp: Obj, usage: Usage, bad: () => void): TokenLine[]
   add('llm_text_tokens', 'out', 'n', textOut);
   add('llm_reasoning_tokens', 'out', 'n', reasoning);
   add('llm_audio_tokens', 'out', 'n', audioOut);
-  add('llm_image_tokens', 'out', 'n', imageOut);
+  add('llm_image_tokens', 'out', 'n', imageOutAll);
   add('llm_citation_tokens', 'out', 'n', citation);
   add('llm_audio_tokens', 'in', 'n', audioIn);
   add('llm_image_tokens', 'in', 'n', imageIn);
@@ -80,6 +86,11 @@ export function asCacheHit(lines: TokenLine[]): TokenLine[] {
 }
 
 const IMAGE_CALL = /image_(generation|edit|variation)/;
+
+/** image_generation, image_edit, image_variation and their a- forms (mapping: image calls). */
+export function isImageCall(slp: Obj): boolean {
+  return typeof slp.call_type === 'string' && IMAGE_CALL.test(slp.call_type);
+}
 const SPEECH_CALLS = new Set(['speech', 'aspeech']);
 
 /** Non-token meters other than requests and seconds: [meter, value] for each with a value > 0. */
@@ -100,7 +111,13 @@ export function mediaMeters(slp: Obj, usage: Usage, bad: () => void): [string, n
   }
   add('llm_characters', (P.character_count !== undefined ? firstCount([P.character_count], bad) : undefined) ?? speechCharacters(slp));
   add('llm_pixels', pixels(slp, response, bad));
+  if (slp.status !== 'failure' && isImageCall(slp)) add('llm_images', imageCount(slp, response, bad));
   return out;
+}
+
+/** Images an image call made: `response.data`'s length, else `model_parameters.n`, else 1. */
+function imageCount(slp: Obj, response: Obj, bad: () => void): number {
+  return Array.isArray(response.data) ? response.data.length : firstCount([at(slp, 'model_parameters.n')], bad) ?? 1;
 }
 
 function speechCharacters(slp: Obj): number | undefined {
@@ -111,10 +128,9 @@ function speechCharacters(slp: Obj): number | undefined {
 }
 
 function pixels(slp: Obj, response: Obj, bad: () => void): number | undefined {
-  if (typeof slp.call_type !== 'string' || !IMAGE_CALL.test(slp.call_type)) return undefined;
+  if (!isImageCall(slp)) return undefined;
   const size = [response.size, at(slp, 'model_parameters.size')].find((s) => typeof s === 'string' && /^\d+x\d+$/.test(s));
   if (typeof size !== 'string') return undefined;
   const [w, h] = size.split('x').map(Number);
-  const images = Array.isArray(response.data) ? response.data.length : firstCount([at(slp, 'model_parameters.n')], bad) ?? 1;
-  return w * h * images;
+  return w * h * imageCount(slp, response, bad);
 }

@@ -1,0 +1,60 @@
+// The 15 payloads captured from a live proxy, under the default mapping: every one maps, tokens balance, both
+// mappers agree, object metadata has the callback's shape (one object per event), image calls bill image tokens
+// and images, and a rejected key's failure carries error_code 401.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mapEntry } from '../../src/mapping/map-entry.js';
+import type { MeterEvent } from '../../src/mapping/types.js';
+import { decodePiece } from '../../src/pipeline/decode.js';
+import { MAPPING, readAll } from '../helpers.js';
+
+const DIR = join(import.meta.dirname, '../fixtures/callback');
+const cases = readdirSync(DIR).filter((f) => f.endsWith('.slo.json')).map((f) => f.replace('.slo.json', ''));
+const opts = { ...MAPPING, hostedEnv: 'agent1', sendObjectMetadata: true };
+
+function mapped(name: string, o = opts): MeterEvent[] {
+  const found = readAll([readFileSync(join(DIR, `${name}.slo.json`))], { force: true });
+  expect(found.skips).toEqual([]);
+  expect(found.entries).toHaveLength(1);
+  return mapEntry(found.entries[0].slp, o, { sourceId: name, start: 0, index: 0, fallbackTimeMs: 1 }).events;
+}
+const expected = (name: string) => JSON.parse(readFileSync(join(DIR, `${name}.expected.json`), 'utf8')) as MeterEvent[];
+const sorted = (objs: object[]) => objs.map((o) => JSON.stringify(o, Object.keys(o).sort())).sort();
+const value = (events: MeterEvent[], meter: string, type?: string) =>
+  events.filter((e) => e.meterApiName === meter && (type === undefined || e.dimensions.type === type)).reduce((a, e) => a + e.meterValue, 0);
+
+describe('callback fixtures under the default mapping', () => {
+  it('has the 15 cases', () => expect(cases).toHaveLength(15));
+
+  for (const name of cases) {
+    it(`${name}: maps; object metadata as the callback sends it; both mappers write the same bytes`, () => {
+      const events = mapped(name);
+      // The same objects, one event each (the times differ: the default profile floors, the callback rounds).
+      const meta = (es: MeterEvent[]) => es.filter((e) => e.meterApiName === 'aflo.object_metadata').map((e) => e.dimensions);
+      expect(sorted(meta(events))).toEqual(sorted(meta(expected(name))));
+      for (const d of meta(events)) expect(Array.isArray(d)).toBe(false);
+      const bytes = readFileSync(join(DIR, `${name}.slo.json`));
+      const compact = Buffer.from(JSON.stringify(JSON.parse(bytes.toString())) + '\n');
+      const run = (native: boolean) => decodePiece({ bytes: Buffer.from(compact), state: { lineStart: 0, skipLen: 0, acc: null }, eof: 'final',
+        sourceId: 's', fallbackTimeMs: 1 }, { mapping: { ...MAPPING, native }, maxEntryBytes: 1 << 20 }).data.toString();
+      expect(run(true)).toBe(run(false));
+    });
+  }
+
+  it('gpt-image-1: 8,320 output tokens are image tokens, and 2 images; Bedrock Stability: 1 image', () => {
+    const gpt = mapped('openai-gpt-image-1.image_gen');
+    expect(value(gpt, 'llm_image_tokens', 'out')).toBe(8320);
+    expect(value(gpt, 'llm_text_tokens', 'out')).toBe(0);
+    expect(value(gpt, 'llm_text_tokens', 'in')).toBe(28);
+    expect(value(gpt, 'llm_images')).toBe(2);
+    expect(value(mapped('bedrock-stability-v1.image_gen'), 'llm_images')).toBe(1);
+  });
+
+  it('a key the proxy rejected (ProxyException, empty code) is error_code 401; other failures keep their code', () => {
+    const authz = mapped('proxy-authz-error.completion').find((e) => e.meterApiName === 'llm_requests')!;
+    expect(authz.dimensions.error_code).toBe('401');
+    const limited = mapped('openai-rate-limit.completion').find((e) => e.meterApiName === 'llm_requests')!;
+    expect(limited.dimensions.error_code).not.toBe('401');
+  });
+});
