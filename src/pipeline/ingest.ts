@@ -17,6 +17,8 @@ export interface ChunkSource {
   /** Counter scope and the identity used for entries without an id. */
   scope: string;
   sourceId: string;
+  /** The time given to entries without one (when the source was first seen); the read time when not given. */
+  firstSeenMs?: number;
   /** `marks`: the file's marks (JSON) for the offset about to be committed; committed with it. */
   checkpoint?: { fileId: number; size: number; marks?: (offset: number) => string | undefined };
 }
@@ -50,6 +52,6 @@ export function commitDecoded(store: Store, d: Decoded, src: ChunkSource, opts: 
 export function ingest(
   store: Store, reader: EntryReader, chunk: Buffer | null, src: ChunkSource, opts: IngestOptions, eof: 'no' | 'soft' | 'final' = 'no',
 ): IngestResult {
-  const d = decodeWith(reader, chunk, eof, { mapping: opts.mapping, maxEntryBytes: opts.maxEntryBytes }, src.sourceId, opts.now());
+  const d = decodeWith(reader, chunk, eof, { mapping: opts.mapping, maxEntryBytes: opts.maxEntryBytes }, src.sourceId, src.firstSeenMs ?? opts.now());
   return commitDecoded(store, d, src, opts);
 }

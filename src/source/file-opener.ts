@@ -117,7 +117,7 @@ export class FileOpener {
     inUse: Set<number>): Promise<true> {
     const { handle, path } = found;
     const startAtEnd = this.firstScan && this.opts.readFrom === 'end';
-    let resolved = await resolveCheckpoint(this.store, found, inUse, startAtEnd);
+    let resolved = await resolveCheckpoint(this.store, found, inUse, startAtEnd, this.opts.now());
     if ('waitFor' in resolved) {
       // A copy of a file still open (copied or compressed from it). While that one is at its path, it is read (bytes
       // written to it in a copytruncate's copy window are only there); once truncated, this one resumes where it
@@ -132,7 +132,7 @@ export class FileOpener {
       }
       if (holder) await this.retire(holder);
       inUse.delete(id);
-      resolved = await resolveCheckpoint(this.store, found, inUse, startAtEnd);
+      resolved = await resolveCheckpoint(this.store, found, inUse, startAtEnd, this.opts.now());
       if ('waitFor' in resolved) { await handle.close(); return true; }
     }
     if ('copyOf' in resolved) {

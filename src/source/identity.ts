@@ -41,7 +41,7 @@ export type Resolved = { record: FileRecord; head: Head; resumed: boolean } | { 
  * another, or was rewritten in place, starts from 0.
  */
 export async function resolveCheckpoint(
-  store: Store, f: FoundFile, inUse: ReadonlySet<number>, startAtEnd: boolean,
+  store: Store, f: FoundFile, inUse: ReadonlySet<number>, startAtEnd: boolean, now: number,
 ): Promise<Resolved> {
   const head = await readHead(f.handle, f.size);
   const candidates: FileRecord[] = [];
@@ -68,7 +68,8 @@ export async function resolveCheckpoint(
   const base = { path: f.path, dev: f.dev, ino: f.ino, head_len: head.len, head_hash: head.hash, head: head.bytes, size: f.size };
   if (best && inUse.has(best.id)) return { waitFor: best };
   if (best) {
-    const record = { ...best, ...base };
+    // A record of an older version has no first-seen time: it gets one now, kept from then on.
+    const record = { ...best, ...base, first_seen_ms: best.first_seen_ms ?? now };
     store.files.updateFile(record);
     return { record, head, resumed: true };
   }
@@ -78,8 +79,8 @@ export async function resolveCheckpoint(
   if (ahead) return { copyOf: ahead };
   const offset = startAtEnd ? f.size : 0;
   const marks = JSON.stringify(advanceMarks(f.handle.fd, [], offset) ?? []);
-  const id = store.files.insertFile({ ...base, offset, marks });
-  return { record: { id, ...base, offset, marks, updated_ms: 0 }, head, resumed: false };
+  const id = store.files.insertFile({ ...base, offset, marks, first_seen_ms: now });
+  return { record: { id, ...base, offset, marks, updated_ms: 0, first_seen_ms: now }, head, resumed: false };
 }
 
 function rank(r: FileRecord, f: FoundFile): number {

@@ -16,7 +16,8 @@ export async function readStream(
   stream: Readable, store: Store, opts: IngestOptions, maxLineBytes: number, signal: AbortSignal,
   waitForRoom: () => Promise<void>, scope = 'stdin',
 ): Promise<void> {
-  const src = { scope, sourceId: scope };
+  // Entries without a time get the time reading began (a pipe has no checkpoint to keep one with).
+  const src = { scope, sourceId: scope, firstSeenMs: opts.now() };
   let reader = new EntryReader(maxLineBytes, 0);
   let held: { start: number; buf: Buffer }[] = [];
   let fedEnd = 0;

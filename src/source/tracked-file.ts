@@ -245,7 +245,8 @@ export class TrackedFile {
   }
 
   private decode(bytes: Buffer, state: ReaderState, eof: 'no' | 'soft', opts: IngestOptions): Promise<Decoded | undefined> {
-    return this.decoder.decode({ bytes, state, eof, sourceId: this.record.head_hash, fallbackTimeMs: opts.now() });
+    // Entries without a time get the time the file was first seen: reading the same bytes again gives the same events.
+    return this.decoder.decode({ bytes, state, eof, sourceId: this.record.head_hash, fallbackTimeMs: this.record.first_seen_ms ?? opts.now() });
   }
 
   private src() {

@@ -12,6 +12,8 @@ export interface FileRecord {
   marks: string;
   /** The compressed size of the gzip file this record was read from to its end; null for other files. */
   gz?: number | null;
+  /** When the file was first seen: the time its entries without one are given (null in records of older versions). */
+  first_seen_ms: number | null;
 }
 
 type Key = 'filesWithHead' | 'filesByInode' | 'shortFiles' | 'shortFilesWithoutHead' | 'filesWithHeadPrefix' | 'filesWithShortHeadPrefix' | 'allFiles' | 'insertFile' | 'updateFile' | 'updateHead' | 'gzipRead' | 'pruneFiles' | 'checkpoint';
@@ -51,11 +53,12 @@ export class FileRecords {
   }
 
   insertFile(f: Omit<FileRecord, 'id' | 'updated_ms'>): number {
-    return Number(this.s.insertFile.run(f.path, f.dev, f.ino, f.head_len, f.head_hash, f.head, f.offset, f.size, f.marks, this.now()).lastInsertRowid);
+    const r = this.s.insertFile.run(f.path, f.dev, f.ino, f.head_len, f.head_hash, f.head, f.offset, f.size, f.marks, this.now(), f.first_seen_ms);
+    return Number(r.lastInsertRowid);
   }
 
   updateFile(f: Omit<FileRecord, 'updated_ms'>): void {
-    this.s.updateFile.run(f.path, f.dev, f.ino, f.head_len, f.head_hash, f.head, f.offset, f.size, f.marks, this.now(), f.id);
+    this.s.updateFile.run(f.path, f.dev, f.ino, f.head_len, f.head_hash, f.head, f.offset, f.size, f.marks, this.now(), f.first_seen_ms, f.id);
   }
 
   /** The offset read up to; `marks` (JSON) when they were made for it, else they stay as they were. */

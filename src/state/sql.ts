@@ -68,11 +68,13 @@ CREATE TABLE requests (
  * Files carry marks (hashes of 1 KiB windows up to the checkpoint, JSON) and their first bytes (up to 1 KiB): a file
  * is resumed at a checkpoint only when it holds the same bytes, and a file still being copied is not started early.
  * `gz`: the compressed size of a gzip file read to its end (the record then names that file's device + inode).
+ * `first_seen_ms`: when the file was first seen: the time of its entries that carry none (the same on a re-read).
  */
 export const SCHEMA_V3 = `
 ALTER TABLE files ADD COLUMN marks TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE files ADD COLUMN head BLOB;
 ALTER TABLE files ADD COLUMN gz INTEGER;
+ALTER TABLE files ADD COLUMN first_seen_ms INTEGER;
 CREATE INDEX files_inode ON files(dev, ino);
 CREATE INDEX files_head64 ON files(substr(head, 1, 64));
 CREATE INDEX files_without_head ON files(head_len) WHERE head IS NULL;
@@ -108,8 +110,10 @@ export const SQL = {
   filesWithHeadPrefix: `SELECT * FROM files WHERE substr(head, 1, 64) = substr(:bytes, 1, 64) AND length(head) > length(:bytes) AND
     substr(head, 1, length(:bytes)) = :bytes LIMIT 1`,
   filesWithShortHeadPrefix: 'SELECT * FROM files WHERE length(head) > length(:bytes) AND substr(head, 1, length(:bytes)) = :bytes LIMIT 1',
-  insertFile: 'INSERT INTO files (path, dev, ino, head_len, head_hash, head, offset, size, marks, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  updateFile: 'UPDATE files SET path = ?, dev = ?, ino = ?, head_len = ?, head_hash = ?, head = ?, offset = ?, size = ?, marks = ?, updated_ms = ? WHERE id = ?',
+  insertFile: `INSERT INTO files (path, dev, ino, head_len, head_hash, head, offset, size, marks, updated_ms, first_seen_ms)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  updateFile: `UPDATE files SET path = ?, dev = ?, ino = ?, head_len = ?, head_hash = ?, head = ?, offset = ?, size = ?, marks = ?, updated_ms = ?,
+    first_seen_ms = ? WHERE id = ?`,
   checkpoint: 'UPDATE files SET offset = ?, size = ?, marks = coalesce(?, marks), updated_ms = ? WHERE id = ?',
   updateHead: 'UPDATE files SET head_len = ?, head_hash = ?, head = ? WHERE id = ?',
   gzipRead: 'UPDATE files SET path = ?, dev = ?, ino = ?, gz = ?, updated_ms = ? WHERE id = ?',

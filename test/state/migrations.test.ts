@@ -32,8 +32,9 @@ describe('schema migration', () => {
     try {
       expect(store.db.pragma('user_version', { simple: true })).toBe(3);
       const st = await h.stat({ bigint: true });
-      const r = await resolveCheckpoint(store, { path: log, dev: String(st.dev), ino: String(st.ino), size: text.length, handle: h }, new Set(), false);
-      expect(r).toMatchObject({ resumed: true, record: { offset: 500 } });
+      const r = await resolveCheckpoint(store, { path: log, dev: String(st.dev), ino: String(st.ino), size: text.length, handle: h }, new Set(), false, 7);
+      // Resumed at its offset; from now on its entries without a time get the time it was first seen here.
+      expect(r).toMatchObject({ resumed: true, record: { offset: 500, first_seen_ms: 7 } });
     } finally {
       store.close();
       await h.close();
