@@ -1,4 +1,4 @@
-// What a backend's answer means for a batch (delivery.md §3), written once for every backend: an HTTP status and,
+// What a backend's answer means for a batch (README, "Backends": the answers table), written once for every backend: an HTTP status and,
 // for the object stores, the service's error code (S3's Code, Azure's x-ms-error-code).
 import { parseRetryAfter } from '../ship/retry.js';
 import type { SendResult } from './types.js';

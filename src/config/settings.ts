@@ -1,4 +1,4 @@
-// The settings table of cli.md: name, environment variable, flag, default and parser for each setting.
+// The settings table (README, "Settings"): name, environment variable, flag, default and parser for each setting.
 
 export type BackendType = 'api' | 's3' | 'azure-blob' | 'file' | 'stdout';
 export const BACKENDS: readonly BackendType[] = ['api', 's3', 'azure-blob', 'file', 'stdout'];

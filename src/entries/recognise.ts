@@ -37,7 +37,7 @@ function hasUsage(o: Obj): boolean {
   return false;
 }
 
-/** The SLP test of mapping.md §1; `wrapped` relaxes the id rule for objects found under `standard_logging_object`. */
+/** The SLP test of docs/mapping.md §1; `wrapped` relaxes the id rule for objects found under `standard_logging_object`. */
 function looksLikeSlp(o: Obj, wrapped: boolean): boolean {
   const hasId = given(o.id) || given(o.request_id) || (wrapped && given(o.litellm_call_id));
   if (!hasId && !wrapped) return false;

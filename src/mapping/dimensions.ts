@@ -1,4 +1,4 @@
-// The dimension table of mapping.md §4: one fallback chain per dimension, as key/value pairs in the fixed order.
+// The dimension table of docs/mapping.md §4: one fallback chain per dimension, as key/value pairs in the fixed order.
 import type { Obj } from '../entries/recognise.js';
 import { at, obj, text } from './fields.js';
 import { regionOf } from './region.js';

@@ -22,11 +22,11 @@ export function obj(v: unknown): Obj | undefined {
   return isObj(v) ? v : undefined;
 }
 
-/** Marks a count that is given but negative or non-finite (mapping.md §2). */
+/** Marks a count that is given but negative or non-finite (docs/mapping.md §2). */
 export const BAD_COUNT = -1;
 const NUMERIC = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
-/** A count as mapping.md §2 reads it: a number ≥ 0, undefined when not given, or BAD_COUNT. */
+/** A count as docs/mapping.md §2 reads it: a number ≥ 0, undefined when not given, or BAD_COUNT. */
 export function count(v: unknown): number | undefined {
   let n: number;
   if (typeof v === 'number') n = v;

@@ -1,10 +1,10 @@
-// The meter tables of mapping.md §3: token quantities by kind and direction, and the non-token meters.
+// The meter tables of docs/mapping.md §3: token quantities by kind and direction, and the non-token meters.
 import type { Obj } from '../entries/recognise.js';
 import { at, count, firstCount, obj } from './fields.js';
 
 export type TokenLine = { meter: string; type: 'in' | 'out'; cache: 'r' | 'c' | 'n'; value: number };
 
-/** The usage object U, with its prompt (P) and completion (C) details, as mapping.md §2–3 locate them. */
+/** The usage object U, with its prompt (P) and completion (C) details, as docs/mapping.md §2–3 locate them. */
 export type Usage = { U: Obj; P: Obj; C: Obj; response: Obj };
 
 export function usageOf(slp: Obj): Usage {

@@ -32,7 +32,7 @@ export interface EntryOrigin {
 
 export interface MapResult {
   events: MeterEvent[];
-  /** A count was negative or non-finite: that meter was left out (mapping.md §2). */
+  /** A count was negative or non-finite: that meter was left out (docs/mapping.md §2). */
   inconsistent: boolean;
   /** Dimension values cut to 200 characters. */
   truncated: number;

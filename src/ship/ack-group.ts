@@ -2,7 +2,7 @@
 // each deleted batch ~3 µs, so at hundreds of answers a second one commit per answer is most of the send cost.
 // A group is committed `windowMs` after its first answer, or as soon as it holds `maxRows` batches or `maxEvents`
 // events (room a reader waiting on a full buffer needs back soon): a crash in between re-sends those batches byte
-// for byte, which Amberflo drops as duplicates (delivery.md §1.2).
+// for byte, which Amberflo drops as duplicates (README, "What it guarantees").
 import type { BatchRow, Store } from '../state/store.js';
 
 export interface AckGroupOptions {

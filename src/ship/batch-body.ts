@@ -12,7 +12,7 @@ export interface BuiltBatch {
   refused?: Buffer[];
 }
 
-/** Usage records start with `{"uniqueId"`; object-metadata records carry none (mapping.md §6). */
+/** Usage records start with `{"uniqueId"`; object-metadata records carry none (docs/mapping.md §6). */
 function isMetadata(r: Buffer): boolean {
   if (r[2] === 0x75 /* u */) return false;
   const at = r.subarray(0, 160).indexOf(METADATA);
@@ -28,7 +28,7 @@ function scratch(size: number): Buffer {
 
 /**
  * The JSON array of the records (given in parts, in order), each distinct object-metadata record at most once
- * (mapping.md §6). Usage records only (the common case): one copy of each part with its newlines turned into
+ * (docs/mapping.md §6). Usage records only (the common case): one copy of each part with its newlines turned into
  * commas, into memory that the next call writes again (the array is compressed at once).
  */
 export function jsonArray(parts: Slab[]): Buffer {

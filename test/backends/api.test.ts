@@ -1,4 +1,4 @@
-// The api backend against a fake Amberflo ingest server: every fault of delivery.md §3, then recovery.
+// The api backend against a fake Amberflo ingest server: every fault of the README's answers table, then recovery.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -18,7 +18,7 @@ const settings = (env: Record<string, string>, flags: Record<string, unknown> = 
 const noFile = () => { throw Object.assign(new Error('x'), { code: 'ENOENT' }); };
 
 describe('settings', () => {
-  it('has the defaults of cli.md', () => {
+  it('has the documented defaults', () => {
     const s = settings({});
     expect(s).toMatchObject({
       backend: 's3', apiEndpoint: 'https://ingest.amberflo.io', pathPrefix: 'litellm-metering', hostedEnv: 'prod',

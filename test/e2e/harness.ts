@@ -59,7 +59,7 @@ export async function status(stateDir: string): Promise<StatusJson> {
   return JSON.parse(r.stdout) as StatusJson;
 }
 
-/** The accounting identities of delivery.md §1.3. */
+/** The accounting identities (README, "What it guarantees"). */
 export function balanced(s: StatusJson): boolean {
   const e = s.entries;
   const v = s.events;

@@ -1,4 +1,4 @@
-// Entry reader: every shape of mapping.md §1 and every tolerance, with exact byte offsets.
+// Entry reader: every shape of docs/mapping.md §1 and every tolerance, with exact byte offsets.
 import { describe, expect, it } from 'vitest';
 import { readAll, slpLine } from '../helpers.js';
 

@@ -1,4 +1,4 @@
-// A fake Amberflo ingest API on 127.0.0.1 (delivery.md §3): checks headers and the gzip body, records what it
+// A fake Amberflo ingest API on 127.0.0.1 (README, "Backends": the answers table): checks headers and the gzip body, records what it
 // accepted (deduplicating identical records as Amberflo does), and injects faults by script.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -16,7 +16,7 @@ const usage = fc.record({
   anthropic: fc.boolean(), cacheHit: fc.boolean(),
 });
 
-describe('token conservation (mapping.md §3)', () => {
+describe('token conservation (docs/mapping.md §3)', () => {
   it('in events add up to prompt_tokens (+ cache in the Anthropic case), out events to completion_tokens', () => {
     fc.assert(fc.property(usage, (u) => {
       const outParts = (u.reasoning ?? 0) + (u.audioOut ?? 0) + (u.imageOut ?? 0);
