@@ -24,6 +24,11 @@ keepHeapSmall();
 
 const EXIT_USAGE = 2;
 
+/** The version in package.json (one directory above dist/). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 class UsageError extends Error {}
 
 function addSettingFlags(y: Argv): Argv {
@@ -203,7 +208,8 @@ async function main(): Promise<number> {
       (args) => { result = controlCommand(args, (c, o) => c.cancelCommand(o, args)); })
     .strictCommands()
     .help()
-    .version(false)
+    .alias('h', 'help')
+    .version(packageVersion())
     .fail((msg, err) => { throw err ?? new UsageError(msg); });
   await parser.parseAsync();
   // Waits inside commands use unref'd timers: keep the process alive until the command is done.
