@@ -127,14 +127,15 @@ async function shipCommand(args: Record<string, unknown>): Promise<number> {
   return outcome.code;
 }
 
-async function controlCommand(args: Record<string, unknown>, run: (c: typeof import('./commands/control.js'), o: import('./control/client.js').ControlOptions) => Promise<unknown>): Promise<number> {
+async function controlCommand(args: Record<string, unknown>,
+  run: (c: typeof import('./commands/control.js'), o: import('./control/client.js').ControlOptions, s: Settings) => Promise<unknown>): Promise<number> {
   const loaded = settingsFrom(args);
   const checked = validateForShipping({ ...loaded, backend: 'stdout' }, (p) => readFileSync(p, 'utf8'), { needApiKey: true });
   if (!checked.ok) throw new UsageError(checked.errors.join('\n'));
   const control = await import('./commands/control.js');
   const { ControlError } = await import('./control/client.js');
   try {
-    const value = await run(control, control.controlOptions(checked.settings));
+    const value = await run(control, control.controlOptions(checked.settings), checked.settings);
     process.stdout.write(control.formatOutput(value, String(args.format ?? 'json')));
     return 0;
   } catch (err) {
@@ -193,7 +194,8 @@ async function main(): Promise<number> {
       (args) => {
         // yargs reads `--json -` as an empty string: a lone `-` means stdin.
         if (args.json === '' && process.argv.slice(2).includes('-')) args.json = '-';
-        result = controlCommand(args, (c, o) => c.metersCommand(o, String(args.action), args, (p) => c.readInputFile(p, () => readFileSync(0, 'utf8'))));
+        result = controlCommand(args, (c, o, s) =>
+          c.metersCommand(o, String(args.action), args, (p) => c.readInputFile(p, () => readFileSync(0, 'utf8')), s.mapping));
       })
     .command('usage', 'fetch usage of a meter (default: the last 24 hours)', (y) =>
       y.option('meter-api-name', { type: 'string', demandOption: true }).option('start', { type: 'string' }).option('end', { type: 'string' })

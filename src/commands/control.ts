@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import type { Settings } from '../config/settings.js';
 import type { ControlOptions } from '../control/client.js';
-import { createMeter, deleteMeter, getMeter, listMeters, provisionMeters, updateMeter } from '../control/meters.js';
+import { createMeter, deleteMeter, getMeter, listMeters, MAPPED_METERS, provisionMeters, updateMeter } from '../control/meters.js';
+import { CALLBACK_METERS } from '../mapping/callback-profile.js';
+import type { MappingProfile } from '../mapping/types.js';
 import { cancelUsage, fetchUsage, toSeconds } from '../control/usage.js';
 
 export class ArgError extends Error {}
@@ -27,7 +29,8 @@ function meterBody(args: Record<string, unknown>, readInput: (p: string) => stri
   return body;
 }
 
-export async function metersCommand(o: ControlOptions, action: string, args: Record<string, unknown>, readInput: (p: string) => string): Promise<unknown> {
+export async function metersCommand(o: ControlOptions, action: string, args: Record<string, unknown>, readInput: (p: string) => string,
+  profile: MappingProfile = 'default'): Promise<unknown> {
   const id = args.id === undefined ? undefined : String(args.id);
   switch (action) {
     case 'list': return listMeters(o);
@@ -41,7 +44,7 @@ export async function metersCommand(o: ControlOptions, action: string, args: Rec
       return createMeter(o, body);
     }
     case 'update': return updateMeter(o, need(id, 'ID'), meterBody(args, readInput));
-    case 'provision': return provisionMeters(o, Boolean(args['dry-run']));
+    case 'provision': return provisionMeters(o, Boolean(args['dry-run']), profile === 'callback' ? CALLBACK_METERS : MAPPED_METERS);
     default: throw new ArgError(`meters: unknown action ${action}`);
   }
 }

@@ -1,4 +1,4 @@
-// Mapping options from settings (AFLO_HOSTED_ENV, AFLO_REGION_MAP, AFLO_CUSTOMER_ID, AFLO_SEND_OBJECT_METADATA, AFLO_NATIVE_MAPPER).
+// Mapping options from settings (AFLO_HOSTED_ENV, AFLO_REGION_MAP, AFLO_CUSTOMER_ID, AFLO_SEND_OBJECT_METADATA, AFLO_NATIVE_MAPPER, AFLO_MAPPING).
 import type { Settings } from '../config/settings.js';
 import { parseRegionMap } from '../mapping/region.js';
 import type { MappingOptions } from '../mapping/types.js';
@@ -9,6 +9,6 @@ export function mappingOptions(s: Settings): { ok: true; options: MappingOptions
   return {
     ok: true,
     options: { hostedEnv: s.hostedEnv, regionMap: region.map, customerId: s.customerId, sendObjectMetadata: s.sendObjectMetadata,
-      native: s.nativeMapper },
+      native: s.nativeMapper, profile: s.mapping },
   };
 }

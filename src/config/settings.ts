@@ -31,6 +31,7 @@ export interface Settings {
   bufferFull: 'block' | 'drop_newest';
   sendObjectMetadata: boolean;
   nativeMapper: boolean;
+  mapping: 'default' | 'callback';
   stateDir: string;
   readFrom: 'beginning' | 'end';
   maxLineBytes: number;
@@ -115,6 +116,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'bufferFull', env: 'AFLO_BUFFER_FULL', flag: 'buffer-full', default: 'block', parse: oneOf('block', 'drop_newest'), help: 'when the buffer is full' },
   { key: 'sendObjectMetadata', env: 'AFLO_SEND_OBJECT_METADATA', default: 'false', parse: bool, help: 'emit aflo.object_metadata events' },
   { key: 'nativeMapper', env: 'AFLO_NATIVE_MAPPER', flag: 'native-mapper', default: 'true', parse: bool, help: 'map plain lines with the native addon when it is built (false: the JavaScript mapper only)' },
+  { key: 'mapping', env: 'AFLO_MAPPING', flag: 'mapping', default: 'default', parse: oneOf('default', 'callback'), help: 'the event set: default, or callback (the events of Amberflo\'s LiteLLM callback)' },
   { key: 'stateDir', env: 'AFLO_STATE_DIR', flag: 'state-dir', default: (env) => env.STATE_DIRECTORY?.split(':')[0] || './.aflo-tail', parse: str, help: 'where the SQLite state lives' },
   { key: 'readFrom', env: 'AFLO_READ_FROM', flag: 'read-from', default: 'beginning', parse: oneOf('beginning', 'end'), help: 'where a file with no checkpoint starts' },
   { key: 'maxLineBytes', env: 'AFLO_MAX_LINE_BYTES', flag: 'max-line-bytes', default: '33554432', parse: positiveInt, help: 'longer entries are skipped and counted' },

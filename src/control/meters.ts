@@ -28,14 +28,14 @@ export const createMeter = (o: ControlOptions, body: object) => controlRequest(o
 export const updateMeter = (o: ControlOptions, id: string, body: object) => controlRequest(o, 'PUT', '/meters', { ...body, id }, `meter ${id}`);
 export const deleteMeter = (o: ControlOptions, id: string) => controlRequest(o, 'DELETE', `/meters/${encodeURIComponent(id)}`, undefined, `meter ${id}`);
 
-/** Creates the mapped meters that do not exist yet; running it twice changes nothing. */
-export async function provisionMeters(o: ControlOptions, dryRun: boolean): Promise<{ created: string[]; existing: string[] }> {
+/** Creates the meters of a mapping profile that do not exist yet; running it twice changes nothing. */
+export async function provisionMeters(o: ControlOptions, dryRun: boolean, meters = MAPPED_METERS): Promise<{ created: string[]; existing: string[] }> {
   const current = await listMeters(o);
   const list = Array.isArray(current) ? current : ((current as { items?: unknown[] }).items ?? []);
   const have = new Set(list.map((m) => (m as { meterApiName?: string }).meterApiName));
   const created: string[] = [];
   const existing: string[] = [];
-  for (const m of MAPPED_METERS) {
+  for (const m of meters) {
     if (have.has(m.meterApiName)) { existing.push(m.meterApiName); continue; }
     created.push(m.meterApiName);
     if (!dryRun) await createMeter(o, { label: m.label, meterApiName: m.meterApiName, meterType: 'sum_of_all_usage', dimensions: m.dimensions });

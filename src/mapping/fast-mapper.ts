@@ -53,11 +53,12 @@ export class FastMapper {
 
   /**
    * A mapper for these options, or undefined where the native path does not apply: not built, AFLO_NATIVE_MAPPER=false,
-   * object metadata events, a hostedEnv over 200 characters.
+   * object metadata events, the callback profile, a hostedEnv over 200 characters.
    */
   static create(opts: MappingOptions): FastMapper | undefined {
     const addon = fastMapAddon();
-    if (addon === null || opts.native === false || opts.sendObjectMetadata || opts.hostedEnv.length > MAX_DIMENSION_LENGTH) return undefined;
+    if (addon === null || opts.native === false || opts.sendObjectMetadata || opts.profile === 'callback' ||
+      opts.hostedEnv.length > MAX_DIMENSION_LENGTH) return undefined;
     const customer = opts.customerId !== undefined ? '"customerId":' + JSON.stringify(opts.customerId) + ',' : '';
     return new FastMapper(addon, addon.create(customer, JSON.stringify(opts.hostedEnv)), opts.regionMap);
   }

@@ -1,7 +1,8 @@
 // The mapper: one LiteLLM entry → its Amberflo meter event records (pure; same input, same bytes out).
-import { createHash } from 'node:crypto';
 import type { Obj } from '../entries/recognise.js';
+import { mapCallbackInto } from './callback-profile.js';
 import { baseDimensions } from './dimensions.js';
+import { fallbackId } from './entry-id.js';
 import { recordHead, recordText } from './encode.js';
 import { firstText, obj } from './fields.js';
 import { asCacheHit, mediaMeters, tokenLines, usageOf } from './meters.js';
@@ -16,6 +17,7 @@ export interface EntryStats { inconsistent: boolean; truncated: number; timeMiss
 
 /** Writes the entry's event records into `out`, in the fixed field order of encode.ts. */
 export function mapEntryInto(slp: Obj, opts: MappingOptions, origin: EntryOrigin, out: RecordBuffer): EntryStats {
+  if (opts.profile === 'callback') return mapCallbackInto(slp, opts, origin, out);
   let inconsistent = false;
   const bad = () => { inconsistent = true; };
   const usage = usageOf(slp);
@@ -58,10 +60,4 @@ export function mapEntry(slp: Obj, opts: MappingOptions, origin: EntryOrigin): M
   const out = new RecordBuffer(1024);
   const r = mapEntryInto(slp, opts, origin, out);
   return { events: out.strings().map((t) => JSON.parse(t) as MeterEvent), ...r };
-}
-
-/** An entry without any id: a stable hash of where it sits in its source, so a re-read gives the same id. */
-function fallbackId(origin: EntryOrigin): string {
-  const h = createHash('sha256').update(`${origin.sourceId}\0${origin.start}\0${origin.index}`).digest('hex');
-  return `aflo-${h.slice(0, 32)}`;
 }

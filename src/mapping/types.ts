@@ -19,7 +19,11 @@ export interface MappingOptions {
   sendObjectMetadata: boolean;
   /** false: every line is mapped by the JavaScript mapper, never the native fast path (AFLO_NATIVE_MAPPER). */
   native?: boolean;
+  /** `callback`: the events Amberflo's LiteLLM callback sends (AFLO_MAPPING); the default mapping otherwise. */
+  profile?: MappingProfile;
 }
+
+export type MappingProfile = 'default' | 'callback';
 
 /** Where an entry came from: used only when the entry carries no id or no time of its own. */
 export interface EntryOrigin {

@@ -63,6 +63,7 @@ describe('settings', () => {
     [{ AFLO_S3_CHECKSUM: 'always' }, 'AFLO_S3_CHECKSUM'],
     [{ AFLO_DECODE_THREADS: '-1' }, 'AFLO_DECODE_THREADS'],
     [{ AFLO_MAX_OPEN_FILES: '0' }, 'AFLO_MAX_OPEN_FILES'],
+    [{ AFLO_MAPPING: 'vendor' }, 'AFLO_MAPPING'],
     [{ AFLO_DECODE_THREADS: 'many' }, 'AFLO_DECODE_THREADS'],
   ];
   for (const [env, name] of refusals) {

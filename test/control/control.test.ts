@@ -46,6 +46,18 @@ describe('meters', () => {
     expect(server.seen.filter((s) => s.method === 'POST').length).toBe(posts);
     const dry = await cli(['meters', 'provision', '--dry-run'], {});
     expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout).existing).toContain('llm_images');
+  });
+
+  it('provision --mapping callback creates the callback profile\'s meters (and AFLO_MAPPING does the same)', async () => {
+    const r = await cli(['meters', 'provision', '--mapping', 'callback']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).created.sort()).toEqual(['llm_api_call', 'llm_api_call_ms', 'llm_error_details', 'llm_image_tokens',
+      'llm_images', 'llm_text_tokens']);
+    const call = [...server.meters.values()].find((m) => m.meterApiName === 'llm_api_call');
+    expect(call?.dimensions).toEqual(expect.arrayContaining(['business_unit_id', 'team', 'hosted_env', 'gateway', 'error_code']));
+    const again = await cli(['meters', 'provision', '--dry-run'], { AFLO_MAPPING: 'callback' });
+    expect(JSON.parse(again.stdout)).toMatchObject({ created: [] });
   });
 
   it('401 exits 1 naming AFLO_API_KEY, never the key; 404 names what was not found; missing options exit 2', async () => {

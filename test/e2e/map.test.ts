@@ -8,6 +8,17 @@ import { run } from './cli.js';
 const FIXTURES = join(import.meta.dirname, '../fixtures/litellm');
 
 describe('aflo-tail map', () => {
+  it('--mapping callback (AFLO_MAPPING) prints what Amberflo\'s callback sends for a captured payload', async () => {
+    const dir = join(import.meta.dirname, '../fixtures/callback');
+    const r = await run(['map', '--mapping', 'callback', '--hosted-env', 'agent1', join(dir, 'openai-team-key-b.completion.slo.json')],
+      { AFLO_SEND_OBJECT_METADATA: 'true' });
+    expect(r.code).toBe(0);
+    const canonical = (es: object[]) => es.map((e) => JSON.stringify(e, Object.keys(e).concat(...es.map((x) => Object.keys((x as { dimensions: object }).dimensions))).sort())).sort();
+    const got = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as object);
+    const want = JSON.parse(readFileSync(join(dir, 'openai-team-key-b.completion.expected.json'), 'utf8')) as object[];
+    expect(canonical(got)).toEqual(canonical(want));
+  });
+
   it('maps every fixture file given as paths, printing only events on stdout', async () => {
     const files = readdirSync(FIXTURES).filter((f) => /^(0\d|1[01])_/.test(f)).map((f) => join(FIXTURES, f));
     const r = await run(['map', ...files]);

@@ -58,3 +58,34 @@ describe('callback fixtures under the default mapping', () => {
     expect(limited.dimensions.error_code).not.toBe('401');
   });
 });
+
+describe('the callback profile (AFLO_MAPPING=callback)', () => {
+  const callback = { ...opts, profile: 'callback' as const };
+  /** Events as the callback's files write them: keys sorted at every level. */
+  const canonical = (es: object[]) => es.map((e) => JSON.stringify(sortKeys(e))).sort();
+  for (const name of cases) {
+    it(`${name}: exactly the events Amberflo's callback emits`, () => {
+      expect(canonical(mapped(name, callback))).toEqual(canonical(expected(name)));
+    });
+  }
+
+  it('maps LiteLLM\'s own payloads, on which the callback would stop (no metadata, string times, SpendLogs rows)', () => {
+    const dir = join(import.meta.dirname, '../fixtures/litellm');
+    for (const f of readdirSync(dir).filter((n) => /^(0\d|1[013-5])_/.test(n))) {
+      const found = readAll([readFileSync(join(dir, f))], { force: true });
+      for (const e of found.entries) {
+        const events = mapEntry(e.slp, callback, { sourceId: f, start: e.start, index: 0, fallbackTimeMs: 1700000000000 }).events;
+        const call = events.find((x) => x.meterApiName === 'llm_api_call');
+        expect(call, f).toBeDefined();
+        expect(Number.isInteger(call!.meterTimeInMillis)).toBe(true);
+        for (const ev of events) expect(typeof ev.uniqueId === 'string' || ev.meterApiName === 'aflo.object_metadata').toBe(true);
+      }
+    }
+  });
+});
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+}
