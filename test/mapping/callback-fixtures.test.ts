@@ -21,8 +21,10 @@ function mapped(name: string, o = opts): MeterEvent[] {
 }
 const expected = (name: string) => JSON.parse(readFileSync(join(DIR, `${name}.expected.json`), 'utf8')) as MeterEvent[];
 const sorted = (objs: object[]) => objs.map((o) => JSON.stringify(o, Object.keys(o).sort())).sort();
-const value = (events: MeterEvent[], meter: string, type?: string) =>
-  events.filter((e) => e.meterApiName === meter && (type === undefined || e.dimensions.type === type)).reduce((a, e) => a + e.meterValue, 0);
+const value = (events: MeterEvent[], meter: string, type?: string) => events
+  .filter((e) => (meter === '' || e.meterApiName === meter) && (type === undefined || (e.dimensions as Record<string, string>).type === type))
+  .reduce((a, e) => a + e.meterValue, 0);
+const tokenEvents = (events: MeterEvent[]) => events.filter((e) => e.meterApiName.endsWith('_tokens'));
 
 describe('callback fixtures under the default mapping', () => {
   it('has the 15 cases', () => expect(cases).toHaveLength(15));
@@ -41,6 +43,16 @@ describe('callback fixtures under the default mapping', () => {
       expect(run(true)).toBe(run(false));
     });
   }
+
+  it('tokens balance on every payload: in events add up to prompt_tokens, out events to completion_tokens', () => {
+    for (const name of cases) {
+      const slp = JSON.parse(readFileSync(join(DIR, `${name}.slo.json`), 'utf8'));
+      const u = slp.metadata?.usage_object ?? {};
+      const events = mapped(name);
+      expect(value(tokenEvents(events), '', 'in'), name).toBe(u.prompt_tokens ?? 0);
+      expect(value(tokenEvents(events), '', 'out'), name).toBe(u.completion_tokens ?? 0);
+    }
+  });
 
   it('gpt-image-1: 8,320 output tokens are image tokens, and 2 images; Bedrock Stability: 1 image', () => {
     const gpt = mapped('openai-gpt-image-1.image_gen');
