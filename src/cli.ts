@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The command-line entry: the only module that touches argv, env, signals, stdio and the exit code.
-import { readFileSync, openSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { parseEnvFile } from './config/env-file.js';
@@ -10,6 +10,7 @@ import type { MapInput } from './commands/map.js';
 import { mappingOptions } from './commands/mapping-options.js';
 import { validateForShipping } from './config/load.js';
 import { secretValues } from './config/redact.js';
+import { closest } from './config/suggest.js';
 import { setFlagsFromString } from 'node:v8';
 
 /**
@@ -109,7 +110,29 @@ function stopSignal(): AbortSignal {
   return ctl.signal;
 }
 
+const COMMANDS = ['map', 'status', 'dlq', 'meters', 'usage', 'cancel'];
+
+/** yargs' "Unknown argument: x" with the closest known flag, and where the usage is. */
+function withSuggestion(msg: string): string {
+  const unknown = /^Unknown arguments?: (.+)$/.exec(msg);
+  if (!unknown) return msg;
+  const flags = [...SETTINGS.flatMap((d) => (d.flag ? [d.flag] : [])), 'once', 'json', 'dry-run', 'format', 'label', 'meter-api-name',
+    'meter-type', 'start', 'end', 'interval', 'group-by', 'rule-id', 'customer', 'dimension', 'help', 'version'];
+  const hints = unknown[1].split(', ').map((a) => closest(a, flags)).filter((f): f is string => f !== undefined);
+  return `${msg}${hints.length > 0 ? ` (did you mean ${hints.map((h) => `--${h}`).join(', ')}?)` : ''}; aflo-tail --help lists them`;
+}
+
+/** A first input that is no file, looks like no path, and is one typo away from a command: a mistyped command. */
+function mistypedCommand(inputs: string[]): string | undefined {
+  const first = inputs[0];
+  if (first === undefined || /[/.*?[]/.test(first) || existsSync(first)) return undefined;
+  const command = closest(first, COMMANDS);
+  return command && `unknown command ${first} (did you mean ${command}?); aflo-tail --help lists the commands`;
+}
+
 async function shipCommand(args: Record<string, unknown>): Promise<number> {
+  const typo = mistypedCommand(positionalInputs(args));
+  if (typo) throw new UsageError(typo);
   const loaded = settingsFrom(args);
   const checked = validateForShipping(loaded, (p) => readFileSync(p, 'utf8'));
   if (!checked.ok) throw new UsageError(checked.errors.join('\n'));
@@ -209,10 +232,12 @@ async function main(): Promise<number> {
         .option('format', { choices: ['json', 'table'] as const, default: 'json' }),
       (args) => { result = controlCommand(args, (c, o) => c.cancelCommand(o, args)); })
     .strictCommands()
+    .strictOptions()
+    .recommendCommands()
     .help()
     .alias('h', 'help')
     .version(packageVersion())
-    .fail((msg, err) => { throw err ?? new UsageError(msg); });
+    .fail((msg, err) => { throw err ?? new UsageError(withSuggestion(msg)); });
   await parser.parseAsync();
   // Waits inside commands use unref'd timers: keep the process alive until the command is done.
   const keepAlive = setInterval(() => undefined, 1 << 30);

@@ -1,0 +1,27 @@
+// Arguments as a user mistypes them: an unknown flag or a command one typo away is exit 2 with "did you mean",
+// never a daemon started on a file named after the typo.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from './cli.js';
+import { useWorkspace } from './harness.js';
+
+const ws = useWorkspace();
+
+describe('mistyped arguments', () => {
+  it('an unknown flag is exit 2 naming it and the flag meant; it never swallows the next argument', async () => {
+    const r = await run(['--once', '--batchsize', '10', join(ws.logs, 'a.log')], { AFLO_BACKEND_TYPE: 'stdout' }, undefined, { cwd: ws.path });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Unknown argument: batchsize (did you mean --batch-size?)');
+    const m = await run(['map', '--hostedenv', 'x', join(ws.logs, 'a.log')]);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toContain('did you mean --hosted-env?');
+  });
+
+  it('a mistyped command is exit 2 with the command meant, and no state directory is made', async () => {
+    const r = await run(['stauts'], {}, undefined, { cwd: ws.path });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown command stauts (did you mean status?)');
+    expect(existsSync(join(ws.path, '.aflo-tail'))).toBe(false);
+  });
+});
