@@ -3,6 +3,7 @@
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { join } from 'node:path';
 import { parseEnvFile } from './config/env-file.js';
 import { loadSettings, type SettingSources } from './config/load.js';
 import { SETTINGS, type Settings } from './config/settings.js';
@@ -188,7 +189,13 @@ async function main(): Promise<number> {
       y.option('json', { type: 'boolean', describe: 'machine-readable output' }),
       (args) => {
         result = import('./commands/status.js').then(({ formatStatus, readStatus }) => {
-          const st = readStatus(settingsFrom(args), Date.now);
+          const settings = settingsFrom(args);
+          // No state there: say so, rather than print zeros that read as "nothing happened".
+          if (!existsSync(join(settings.stateDir, 'state.db'))) {
+            process.stderr.write(`aflo-tail: no state in ${settings.stateDir}: aflo-tail has not run with this AFLO_STATE_DIR (--state-dir)\n`);
+            return 1;
+          }
+          const st = readStatus(settings, Date.now);
           process.stdout.write(args.json ? JSON.stringify(st, null, 2) + '\n' : formatStatus(st));
           return 0;
         });
@@ -199,7 +206,10 @@ async function main(): Promise<number> {
         result = import('./commands/dlq.js').then(async ({ listDeadLetters, replayDeadLetters, describeReplay }) => {
           const settings = settingsFrom(args);
           if (args.action === 'list') {
-            process.stdout.write(listDeadLetters(settings, Date.now));
+            const listed = listDeadLetters(settings, Date.now);
+            // The list itself is for scripts (NDJSON on stdout); an empty one is said on stderr.
+            if (listed === '') process.stderr.write(`aflo-tail: no dead-lettered events in ${settings.stateDir}\n`);
+            process.stdout.write(listed);
             return 0;
           }
           const r = describeReplay(await replayDeadLetters(settings, { now: Date.now, pid: process.pid }));

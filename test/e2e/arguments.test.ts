@@ -25,3 +25,16 @@ describe('mistyped arguments', () => {
     expect(existsSync(join(ws.path, '.aflo-tail'))).toBe(false);
   });
 });
+
+describe('honest answers on an empty state', () => {
+  it('status on a state directory that does not exist says so and exits 1; dlq list with nothing says so', async () => {
+    const r = await run(['status', '--json', '--state-dir', join(ws.path, 'nothing-here')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('no state in');
+    const d = await run(['dlq', 'list', '--state-dir', join(ws.path, 'nothing-here')]);
+    expect(d.code).toBe(0);
+    expect(d.stdout).toBe('');
+    expect(d.stderr).toContain('no dead-lettered events');
+  });
+});
