@@ -166,7 +166,8 @@ async function startHttpListener(s: Settings, store: Store, flusher: Flusher, fi
   const health = new HealthCheck(store, flusher, () => files.problems.unreadable, {
     maxBufferSize: s.maxBufferSize, fullGraceMs: 60_000, staleMs: Math.max(900_000, 3 * s.flushInterval * 1000), now: deps.now,
   });
-  const ingest = ingestRoute({ store, maxBufferSize: s.maxBufferSize, bufferFull: s.bufferFull, now: deps.now });
+  const ingest = ingestRoute({ store, maxBufferSize: s.maxBufferSize, bufferFull: s.bufferFull, now: deps.now, token: s.ingestToken,
+    allowNegative: s.ingestAllowNegative });
   const http = await startHttp(addr.host, addr.port, { metrics: () => renderMetrics({ store, flusher, files, now: deps.now }), health, ingest });
   deps.log.info({ host: addr.host, port: http.port }, 'serving /metrics, /healthz and POST /ingest');
   return http;

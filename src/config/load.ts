@@ -77,10 +77,25 @@ export function validateForShipping(
     case 'stdout':
       break;
   }
-  if (s.httpAddr !== undefined && parseHttpAddr(s.httpAddr) === undefined) {
+  const addr = s.httpAddr !== undefined ? parseHttpAddr(s.httpAddr) : undefined;
+  if (s.httpAddr !== undefined && addr === undefined) {
     errors.push(`AFLO_HTTP_ADDR / --http-addr: must be PORT or HOST:PORT (got "${s.httpAddr}")`);
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, settings: { ...s, apiKey } };
+  let ingestToken: string | undefined;
+  if (s.ingestTokenFile) {
+    try {
+      ingestToken = readKeyFile(s.ingestTokenFile).trim();
+      if (ingestToken.length < 16) errors.push(`AFLO_INGEST_TOKEN_FILE / --ingest-token-file: the token in ${s.ingestTokenFile} is shorter than 16 characters`);
+    } catch (err) {
+      errors.push(`AFLO_INGEST_TOKEN_FILE / --ingest-token-file: cannot read ${s.ingestTokenFile} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+  }
+  // Without a token, POST /ingest is only for this host: anything that reaches another address could bill anyone.
+  if (addr && !isLoopback(addr.host) && !s.ingestTokenFile) {
+    errors.push(`AFLO_HTTP_ADDR / --http-addr: ${addr.host} is not a loopback address, and POST /ingest there needs a token: ` +
+      'set AFLO_INGEST_TOKEN_FILE (--ingest-token-file), or bind 127.0.0.1');
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, settings: { ...s, apiKey, ingestToken } };
 }
 
 export function isHttpUrl(v: string): boolean {
@@ -90,6 +105,11 @@ export function isHttpUrl(v: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this host only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** `PORT` binds 127.0.0.1; `HOST:PORT` binds HOST. */

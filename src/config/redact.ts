@@ -9,6 +9,7 @@ export function secretValues(s: Partial<Settings>): string[] {
     const v = s[def.key];
     if (def.secret && typeof v === 'string' && v.length >= 4) out.push(v);
   }
+  if (s.ingestToken && s.ingestToken.length >= 4) out.push(s.ingestToken);
   const conn = s.azureConnectionString;
   if (conn) {
     for (const m of conn.matchAll(/(?:AccountKey|SharedAccessSignature)=([^;]+)/gi)) if (m[1].length >= 4) out.push(m[1]);

@@ -37,6 +37,10 @@ export interface Settings {
   maxLineBytes: number;
   regionMap: string;
   httpAddr?: string;
+  /** File holding the bearer token POST /ingest requires (AFLO_INGEST_TOKEN_FILE); `ingestToken` is what it holds. */
+  ingestTokenFile?: string;
+  ingestToken?: string;
+  ingestAllowNegative: boolean;
   onceTimeout: number;
   shutdownTimeout: number;
   pollInterval: number;
@@ -122,6 +126,8 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'maxLineBytes', env: 'AFLO_MAX_LINE_BYTES', flag: 'max-line-bytes', default: '33554432', parse: positiveInt, help: 'longer entries are skipped and counted' },
   { key: 'regionMap', env: 'AFLO_REGION_MAP', default: '', parse: str, help: 'host=region,... for hosts whose name carries no region' },
   { key: 'httpAddr', env: 'AFLO_HTTP_ADDR', flag: 'http-addr', parse: str, help: 'serve /metrics, /healthz, POST /ingest here' },
+  { key: 'ingestTokenFile', env: 'AFLO_INGEST_TOKEN_FILE', flag: 'ingest-token-file', parse: str, help: 'file holding the bearer token POST /ingest requires (needed to serve /ingest on an address other than loopback)' },
+  { key: 'ingestAllowNegative', env: 'AFLO_INGEST_ALLOW_NEGATIVE', flag: 'ingest-allow-negative', default: 'false', parse: bool, help: 'POST /ingest takes negative meter values (corrections); refused otherwise' },
   { key: 'onceTimeout', env: 'AFLO_ONCE_TIMEOUT', flag: 'once-timeout', default: '600', parse: positiveSeconds, help: 'seconds --once keeps retrying' },
   { key: 'shutdownTimeout', env: 'AFLO_SHUTDOWN_TIMEOUT', flag: 'shutdown-timeout', default: '10', parse: positiveSeconds, help: 'seconds a stopping daemon spends sending' },
   { key: 'pollInterval', env: 'AFLO_POLL_INTERVAL', flag: 'poll-interval', default: '1', parse: positiveSeconds, help: 'seconds between file rescans' },

@@ -1,5 +1,6 @@
-// POST /ingest: usage records from other services, validated whole, committed to the durable buffer before 202.
-import { randomUUID } from 'node:crypto';
+// POST /ingest: usage records from other services, authenticated, validated whole, committed to the durable buffer
+// before 202.
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { emptyCounts } from '../entries/counts.js';
 import { RecordBuffer } from '../mapping/record-buffer.js';
@@ -8,7 +9,34 @@ import { isStoreError, type Store } from '../state/store.js';
 
 export const MAX_BODY_BYTES = 1 << 20;
 
-export interface IngestEndpointOptions { store: Store; maxBufferSize: number; bufferFull: 'block' | 'drop_newest'; now: () => number }
+export interface IngestEndpointOptions {
+  store: Store; maxBufferSize: number; bufferFull: 'block' | 'drop_newest'; now: () => number;
+  /** The bearer token a request must carry (AFLO_INGEST_TOKEN_FILE); none: loopback only, refused elsewhere at start. */
+  token?: string;
+  /** Negative meter values (corrections) are taken (AFLO_INGEST_ALLOW_NEGATIVE). */
+  allowNegative?: boolean;
+}
+
+/** Times outside 2000–2100 are a unit mistake (seconds, microseconds) or an attack on the object key's date. */
+const MIN_TIME_MS = 946_684_800_000;
+const MAX_TIME_MS = 4_102_444_800_000;
+
+/**
+ * A client's uniqueId as shipped: `ingest:<tenantId>:<uniqueId>`. Ids aflo-tail takes from LiteLLM logs (request ids,
+ * `chatcmpl-…`, UUIDs) or makes (`aflo-…`) never start so, so a client can never make Amberflo drop a logged event as
+ * its duplicate.
+ */
+export function namespacedId(tenantId: string, uniqueId: string): string {
+  return `ingest:${tenantId}:${uniqueId}`;
+}
+
+const digest = (v: string) => createHash('sha256').update(v).digest();
+
+/** Whether the request carries `Authorization: Bearer <token>`, compared in constant time. */
+function authorized(req: IncomingMessage, token: string): boolean {
+  const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+  return m !== null && timingSafeEqual(digest(m[1]), digest(token));
+}
 
 type Checked = { ok: true; record: string } | { ok: false; error: string };
 
@@ -17,15 +45,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** One record → its stored JSON text, with customerId = tenantId and a generated uniqueId / receive time when absent. */
-export function checkRecord(r: unknown, i: number, now: number): Checked {
+export function checkRecord(r: unknown, i: number, now: number, allowNegative = false): Checked {
   const bad = (field: string, why: string): Checked => ({ ok: false, error: `record ${i}: ${field} ${why}` });
   if (!isObject(r)) return bad('(record)', 'must be an object');
   if (typeof r.tenantId !== 'string' || r.tenantId.trim() === '') return bad('tenantId', 'must be a non-empty string');
   if (typeof r.meterApiName !== 'string' || r.meterApiName.trim() === '') return bad('meterApiName', 'must be a non-empty string');
   if (typeof r.meterValue !== 'number' || !Number.isFinite(r.meterValue)) return bad('meterValue', 'must be a finite number');
+  if (r.meterValue < 0 && !allowNegative) return bad('meterValue', 'must not be negative (AFLO_INGEST_ALLOW_NEGATIVE=true takes corrections)');
   if (r.uniqueId !== undefined && (typeof r.uniqueId !== 'string' || r.uniqueId === '')) return bad('uniqueId', 'must be a non-empty string');
-  if (r.meterTimeInMillis !== undefined && (!Number.isSafeInteger(r.meterTimeInMillis) || (r.meterTimeInMillis as number) <= 0)) {
-    return bad('meterTimeInMillis', 'must be a positive whole number of milliseconds');
+  if (r.meterTimeInMillis !== undefined && (!Number.isSafeInteger(r.meterTimeInMillis) || (r.meterTimeInMillis as number) < MIN_TIME_MS ||
+    (r.meterTimeInMillis as number) >= MAX_TIME_MS)) {
+    return bad('meterTimeInMillis', 'must be whole milliseconds since 1970, between the years 2000 and 2100');
   }
   if (r.dimensions !== undefined) {
     if (!isObject(r.dimensions)) return bad('dimensions', 'must be an object of strings');
@@ -34,7 +64,7 @@ export function checkRecord(r: unknown, i: number, now: number): Checked {
   return {
     ok: true,
     record: JSON.stringify({
-      uniqueId: r.uniqueId ?? randomUUID(), customerId: r.tenantId, meterApiName: r.meterApiName, meterValue: r.meterValue,
+      uniqueId: namespacedId(r.tenantId, (r.uniqueId as string | undefined) ?? randomUUID()), customerId: r.tenantId, meterApiName: r.meterApiName, meterValue: r.meterValue,
       meterTimeInMillis: r.meterTimeInMillis ?? now, dimensions: r.dimensions ?? {},
     }),
   };
@@ -47,6 +77,15 @@ function answer(res: ServerResponse, status: number, body: object, headers: Reco
 export function ingestRoute(o: IngestEndpointOptions) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST') return answer(res, 405, { error: 'use POST' }, { allow: 'POST' });
+    if (o.token !== undefined && !authorized(req, o.token)) {
+      req.resume();
+      return answer(res, 401, { error: 'a bearer token is required (Authorization: Bearer ...)' }, { 'www-authenticate': 'Bearer' });
+    }
+    // JSON only: a form or text body is what a web page in a browser on this host can send (no CORS preflight).
+    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      req.resume();
+      return answer(res, 415, { error: 'Content-Type must be application/json' });
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const c of req) {
@@ -69,7 +108,7 @@ export function ingestRoute(o: IngestEndpointOptions) {
     const now = o.now();
     const records = new RecordBuffer();
     for (let i = 0; i < list.length; i++) {
-      const c = checkRecord(list[i], i, now);
+      const c = checkRecord(list[i], i, now, o.allowNegative);
       if (!c.ok) return answer(res, 400, { error: c.error });
       records.text(c.record, false);
       records.endRecord();

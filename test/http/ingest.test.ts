@@ -1,6 +1,8 @@
 // POST /ingest: validated whole, committed before 202, shipped with everything else, and safe across kill -9.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { run } from '../e2e/cli.js';
 import { Daemon, delivered, fastEnv, status, waitFor, freePort } from '../e2e/harness.js';
 import { tempDir } from '../helpers.js';
 
@@ -17,12 +19,58 @@ beforeEach(async () => {
 });
 afterEach(() => dir.remove());
 
-const post = async (body: unknown) => {
-  const r = await fetch(`http://127.0.0.1:${port}/ingest`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+const post = async (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
+  const r = await fetch(`http://127.0.0.1:${port}/ingest`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: r.status, json: (await r.json().catch(() => ({}))) as Record<string, unknown>, retryAfter: r.headers.get('retry-after') };
 };
 const up = async () => { for (let i = 0; i < 100; i++) { try { await fetch(`http://127.0.0.1:${port}/healthz`); return; } catch { await new Promise((r) => setTimeout(r, 100)); } } };
 const rec = (i: number, extra: Record<string, unknown> = {}) => ({ tenantId: `t${i % 3}`, meterApiName: 'api_calls', meterValue: i + 1, uniqueId: `u${i}`, meterTimeInMillis: 1767225600000 + i, ...extra });
+
+describe('POST /ingest: who may post, and what', () => {
+  const TOKEN = 'tok-0123456789abcdef-secret';
+  const withToken = () => {
+    const file = join(dir.path, 'ingest-token');
+    writeFileSync(file, TOKEN + '\n');
+    return file;
+  };
+
+  it('with a token: none or a wrong one is 401, the right one 202; text/plain is 415; negative values and absurd times 400', async () => {
+    const d = new Daemon([], fastEnv(state, out, { AFLO_HTTP_ADDR: String(port), AFLO_INGEST_TOKEN_FILE: withToken() }));
+    await up();
+    const json = { 'content-type': 'application/json' };
+    expect((await post(rec(1), json)).status).toBe(401);
+    expect((await post(rec(1), { ...json, authorization: 'Bearer nope' })).status).toBe(401);
+    const auth = { ...json, authorization: `Bearer ${TOKEN}` };
+    expect((await post(rec(1), auth)).status).toBe(202);
+    expect((await post(JSON.stringify(rec(2)), { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` })).status).toBe(415);
+    const negative = await post(rec(3, { meterValue: -1e300 }), auth);
+    expect(negative.status).toBe(400);
+    expect(negative.json.error).toMatch(/meterValue must not be negative/);
+    const far = await post(rec(4, { meterTimeInMillis: 9007199254740991 }), auth);
+    expect(far.status).toBe(400);
+    expect(far.json.error).toMatch(/meterTimeInMillis/);
+    // /metrics and /healthz stay open.
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    const r = await d.stop();
+    expect(r.stderr).not.toContain(TOKEN);
+    await waitFor(() => delivered(out).length === 1, 'the one accepted record');
+    expect(JSON.parse(delivered(out)[0]).uniqueId).toBe('ingest:t1:u1');
+  });
+
+  it('AFLO_INGEST_ALLOW_NEGATIVE=true takes a correction', async () => {
+    const d = new Daemon([], fastEnv(state, out, { AFLO_HTTP_ADDR: String(port), AFLO_INGEST_ALLOW_NEGATIVE: 'true' }));
+    await up();
+    expect((await post(rec(5, { meterValue: -3 }))).status).toBe(202);
+    await d.stop();
+  });
+
+  it('refuses at start to serve /ingest on an address other than loopback without a token (exit 2, naming the settings)', async () => {
+    const r = await run(['--http-addr', `0.0.0.0:${port}`], fastEnv(state, out));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('AFLO_HTTP_ADDR');
+    expect(r.stderr).toContain('AFLO_INGEST_TOKEN_FILE');
+  });
+});
 
 describe('POST /ingest', () => {
   it('takes concurrent clients; every record is committed, then shipped with customerId = tenantId', async () => {
@@ -33,12 +81,12 @@ describe('POST /ingest', () => {
     await waitFor(() => delivered(out).length === 200, 'all records shipped');
     const got = delivered(out).map((r) => JSON.parse(r));
     expect(new Set(got.map((r) => r.uniqueId)).size).toBe(200);
-    expect(got.find((r) => r.uniqueId === 'u4')).toEqual({ uniqueId: 'u4', customerId: 't1', meterApiName: 'api_calls', meterValue: 5, meterTimeInMillis: 1767225600004, dimensions: {} });
+    expect(got.find((r) => r.uniqueId === 'ingest:t1:u4')).toEqual({ uniqueId: 'ingest:t1:u4', customerId: 't1', meterApiName: 'api_calls', meterValue: 5, meterTimeInMillis: 1767225600004, dimensions: {} });
     const single = await post({ tenantId: 'solo', meterApiName: 'm', meterValue: 1.5, dimensions: { region: 'eu' } });
     expect(single.status).toBe(202);
     await waitFor(() => delivered(out).length === 201, 'single record');
     const solo = delivered(out).map((r) => JSON.parse(r)).find((r) => r.customerId === 'solo');
-    expect(solo.uniqueId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(solo.uniqueId).toMatch(/^ingest:solo:[0-9a-f-]{36}$/);
     expect(solo.meterTimeInMillis).toBeGreaterThan(1_700_000_000_000);
     expect((await d.stop()).code).toBe(0);
   });
