@@ -10,7 +10,7 @@ import { SETTINGS, type Settings } from './config/settings.js';
 import type { MapInput } from './commands/map.js';
 import { mappingOptions } from './commands/mapping-options.js';
 import { validateForShipping } from './config/load.js';
-import { secretValues } from './config/redact.js';
+import { scrub, secretValues } from './config/redact.js';
 import { closest } from './config/suggest.js';
 import { setFlagsFromString } from 'node:v8';
 
@@ -165,7 +165,8 @@ async function controlCommand(args: Record<string, unknown>,
   } catch (err) {
     if (err instanceof control.ArgError) throw new UsageError(err.message);
     if (err instanceof ControlError) {
-      process.stderr.write(`aflo-tail: ${err.message}\n`);
+      // An answer's text may echo the key back (proxies, gateways): never printed as it came.
+      process.stderr.write(`aflo-tail: ${scrub(err.message, secretValues(checked.settings))}\n`);
       return 1;
     }
     throw err;
