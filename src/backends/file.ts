@@ -10,6 +10,8 @@ export interface FileBackendOptions {
   outputDir: string;
   /** Flush each object and the directories naming it to disk before it counts as accepted. */
   fsync: boolean;
+  /** Each object's file mode (AFLO_OUTPUT_MODE, default 0640). */
+  mode?: number;
 }
 
 /**
@@ -31,9 +33,11 @@ async function syncDir(dir: string): Promise<void> {
 const { O_WRONLY, O_CREAT, O_TRUNC, O_DSYNC } = constants;
 
 /** Writes `body` to a new file; with `fsync`, each write returns once its data is on disk (O_DSYNC: no extra call). */
-async function writeObject(tmp: string, body: Buffer, fsync: boolean): Promise<void> {
-  const fh = await open(tmp, O_WRONLY | O_CREAT | O_TRUNC | (fsync ? O_DSYNC : 0));
+async function writeObject(tmp: string, body: Buffer, fsync: boolean, mode: number): Promise<void> {
+  const fh = await open(tmp, O_WRONLY | O_CREAT | O_TRUNC | (fsync ? O_DSYNC : 0), mode);
   try {
+    // Exactly the mode asked for (AFLO_OUTPUT_MODE), whatever the process umask.
+    await fh.chmod(mode);
     await fh.writeFile(body);
   } finally {
     await fh.close();
@@ -81,6 +85,7 @@ async function removeTemporaries(dir: string): Promise<void> {
 
 export function fileBackend(opts: FileBackendOptions): Backend {
   const { outputDir, fsync } = opts;
+  const mode = opts.mode ?? 0o640;
   /** The directory the last batch went to: batches of the same minute share it, so it is made once (a failure forgets it). */
   let made = '';
   const dirSyncs = new DirSyncs();
@@ -100,7 +105,7 @@ export function fileBackend(opts: FileBackendOptions): Backend {
           if (fsync) for (let d = dir; d.length > root.length; d = dirname(d)) await dirSyncs.sync(dirname(d));
           made = dir;
         }
-        await writeObject(tmp, batch.body, fsync);
+        await writeObject(tmp, batch.body, fsync, mode);
         await rename(tmp, path);
         if (fsync) await dirSyncs.sync(dir);
         return { kind: 'accepted' };

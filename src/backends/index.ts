@@ -28,7 +28,7 @@ async function chosen(s: Settings, deps: BackendDeps): Promise<Backend> {
       secretAccessKey: s.awsSecretAccessKey, sessionToken: s.awsSessionToken, checksum: s.s3Checksum, acl: s.s3Acl, timeoutMs, now: deps.now,
     });
     case 'azure-blob': return (await import('./azure-blob.js')).azureBackend({ connectionString: s.azureConnectionString!, container: s.containerName!, timeoutMs, now: deps.now });
-    case 'file': return fileBackend({ outputDir: s.outputDir!, fsync: s.outputFsync });
+    case 'file': return fileBackend({ outputDir: s.outputDir!, fsync: s.outputFsync, mode: s.outputMode });
     case 'stdout': return stdoutBackend(deps.stdout);
   }
 }

@@ -21,6 +21,7 @@ export interface Settings {
   containerName?: string;
   outputDir?: string;
   outputFsync: boolean;
+  outputMode: number;
   pathPrefix: string;
   hostedEnv: string;
   jsonLogs: boolean;
@@ -75,6 +76,8 @@ const bool: SettingDef['parse'] = (raw) => {
   if (['false', '0', 'no', 'off'].includes(v)) return ok(false);
   return { ok: false, why: 'must be true/false (also 1/0, yes/no, on/off)' };
 };
+const fileMode: SettingDef['parse'] = (raw) =>
+  /^0?[0-7]{3}$/.test(raw.trim()) ? ok(parseInt(raw.trim(), 8)) : { ok: false, why: 'must be an octal file mode such as 0640' };
 const positiveInt: SettingDef['parse'] = (raw) => {
   const n = Number(raw.trim());
   return /^\s*\d+\s*$/.test(raw) && Number.isSafeInteger(n) && n > 0 ? ok(n) : { ok: false, why: 'must be a whole number greater than 0' };
@@ -110,6 +113,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'containerName', env: 'AFLO_CONTAINER_NAME', flag: 'container', parse: str, help: 'Azure Blob container' },
   { key: 'outputDir', env: 'AFLO_OUTPUT_DIR', flag: 'output-dir', parse: str, help: 'directory of the file backend' },
   { key: 'outputFsync', env: 'AFLO_OUTPUT_FSYNC', flag: 'output-fsync', default: 'true', parse: bool, help: 'file backend: a batch is accepted once flushed to disk (false: once written)' },
+  { key: 'outputMode', env: 'AFLO_OUTPUT_MODE', flag: 'output-mode', default: '0640', parse: fileMode, help: 'file backend: the mode of each object written (octal)' },
   { key: 'pathPrefix', env: 'AFLO_PATH', flag: 'path-prefix', default: 'litellm-metering', parse: str, help: 'object key prefix' },
   { key: 'hostedEnv', env: 'AFLO_HOSTED_ENV', flag: 'hosted-env', default: 'prod', parse: str, help: 'hostedEnv dimension' },
   { key: 'jsonLogs', env: 'AFLO_JSON_LOGS', default: 'true', parse: bool, help: 'JSON logs; false for readable lines' },

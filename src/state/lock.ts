@@ -3,6 +3,7 @@
 import Database, { type Database as Db } from 'better-sqlite3';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { privateState } from './open-db.js';
 
 export type LockResult = { ok: true; release: () => void } | { ok: false; pid: number };
 
@@ -20,6 +21,7 @@ export function holderText(pid: number): string {
 export function acquireLock(stateDir: string, pid: number): LockResult {
   let opened: Db | undefined;
   try {
+    privateState(stateDir, LOCK_FILE);
     const db = (opened = new Database(join(stateDir, LOCK_FILE)));
     db.pragma('busy_timeout = 0');
     // Exclusive locking mode: the first write takes the file's exclusive lock and keeps it until the connection
@@ -35,7 +37,7 @@ export function acquireLock(stateDir: string, pid: number): LockResult {
     if (isBusy(err)) return { ok: false, pid: holderPid(stateDir) };
     throw err;
   }
-  try { writeFileSync(join(stateDir, PID_FILE), `${pid}\n`); } catch { /* informational only */ }
+  try { writeFileSync(join(stateDir, PID_FILE), `${pid}\n`, { mode: 0o600 }); } catch { /* informational only */ }
   try { unlinkSync(join(stateDir, LEGACY_LOCK)); } catch { /* none */ }
   let released = false;
   return {

@@ -1,12 +1,12 @@
 // Opens the state database with the settings the store relies on (WAL, its durability, its size), migrated.
 import Database, { type Database as Db } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate } from './migrations.js';
 
 /** `readonly` for `status` while a daemon runs: the file must exist and nothing is changed. */
 export function openStateDb(stateDir: string, opts: { readonly?: boolean } = {}): Db {
-  if (!opts.readonly) mkdirSync(stateDir, { recursive: true });
+  if (!opts.readonly) privateState(stateDir, 'state.db');
   const db = new Database(join(stateDir, 'state.db'), { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   db.pragma('busy_timeout = 5000');
   if (!opts.readonly) {
@@ -20,4 +20,17 @@ export function openStateDb(stateDir: string, opts: { readonly?: boolean } = {})
     migrate(db);
   }
   return db;
+}
+
+/**
+ * The state directory 0700 and `file` in it 0600 (it holds every buffered event): made so, or put so when it exists
+ * (when this user may). SQLite gives its WAL and shared-memory files the database file's mode.
+ */
+export function privateState(stateDir: string, file: string): void {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const path = join(stateDir, file);
+  closeSync(openSync(path, 'a', 0o600));
+  for (const [p, mode] of [[stateDir, 0o700], [path, 0o600]] as const) {
+    try { chmodSync(p, mode); } catch { /* not ours to change: the owner chose */ }
+  }
 }

@@ -1,6 +1,6 @@
 // A backend that echoes request headers in its error bodies (as proxies and some gateways do): the API key appears
 // nowhere aflo-tail writes: stdout, stderr, status, dlq list, the state database's bytes.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useFakeIngest } from '../fakes/ingest-server.js';
@@ -35,5 +35,24 @@ describe('secrets echoed by a backend', () => {
     for (const f of readdirSync(ws.state)) {
       if (f.startsWith('state.db')) expect(readFileSync(join(ws.state, f)).includes(Buffer.from(KEY)), f).toBe(false);
     }
+  });
+});
+
+describe('private state', () => {
+  it('the state directory is 0700 and its files 0600; file-backend objects get AFLO_OUTPUT_MODE (0640 by default)', async () => {
+    const log = join(ws.logs, 'a.jsonl');
+    writeFileSync(log, slpLine('m1') + '\n');
+    const mode = (p: string) => statSync(p).mode & 0o777;
+    expect((await run(['--once', log], fastEnv(ws.state, ws.out))).code).toBe(0);
+    expect(mode(ws.state)).toBe(0o700);
+    for (const f of readdirSync(ws.state)) if (statSync(join(ws.state, f)).isFile()) expect(mode(join(ws.state, f)), f).toBe(0o600);
+    const objects = (dir: string): string[] => readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.json.gz')).map((f) => join(dir, f));
+    expect(objects(ws.out).map(mode)).toEqual([0o640]);
+    const other = join(ws.path, 'out2');
+    expect((await run(['--once', log], fastEnv(join(ws.path, 'state2'), other, { AFLO_OUTPUT_MODE: '0600' }))).code).toBe(0);
+    expect(objects(other).map(mode)).toEqual([0o600]);
+    const bad = await run(['--once', log], fastEnv(ws.state, ws.out, { AFLO_OUTPUT_MODE: 'rw-r-----' }));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('AFLO_OUTPUT_MODE');
   });
 });
