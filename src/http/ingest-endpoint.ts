@@ -8,6 +8,8 @@ import { roomLeft } from '../pipeline/ingest.js';
 import { isStoreError, type Store } from '../state/store.js';
 
 export const MAX_BODY_BYTES = 1 << 20;
+/** Requests to /ingest read at once: with MAX_BODY_BYTES each, the memory bodies in flight can take (32 MB). */
+export const MAX_IN_FLIGHT = 32;
 
 export interface IngestEndpointOptions {
   store: Store; maxBufferSize: number; bufferFull: 'block' | 'drop_newest'; now: () => number;
@@ -75,7 +77,8 @@ function answer(res: ServerResponse, status: number, body: object, headers: Reco
 }
 
 export function ingestRoute(o: IngestEndpointOptions) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  let inFlight = 0;
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST') return answer(res, 405, { error: 'use POST' }, { allow: 'POST' });
     if (o.token !== undefined && !authorized(req, o.token)) {
       req.resume();
@@ -115,7 +118,9 @@ export function ingestRoute(o: IngestEndpointOptions) {
     }
     // The admission rule of every source (admit.ts): what does not fit a full buffer waits (block: the client
     // retries) or is dropped and counted (drop_newest); one request larger than an empty buffer still goes in.
-    const fits = list.length <= roomLeft(o.store, o) || o.store.bufferedEvents === 0;
+    // More events than the whole buffer holds can never go in: the client must split the request.
+    if (list.length > o.maxBufferSize) return answer(res, 413, { error: `${list.length} records: more than the buffer holds (${o.maxBufferSize}); send fewer at once` });
+    const fits = list.length <= roomLeft(o.store, o);
     if (!fits && o.bufferFull === 'block') return answer(res, 503, { error: 'buffer full; retry later' }, { 'retry-after': '5' });
     const dropped = fits ? 0 : list.length;
     const counts = emptyCounts();
@@ -129,5 +134,20 @@ export function ingestRoute(o: IngestEndpointOptions) {
       return answer(res, 503, { error: 'the state database cannot be written now; retry later' }, { 'retry-after': '5' });
     }
     answer(res, 202, fits ? { accepted: list.length } : { accepted: 0, dropped });
+  };
+  // A bounded number of bodies read at once: connections that send part of a body and stall cannot take the memory
+  // (the server's timeouts end them); the others are told to come back.
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (inFlight >= MAX_IN_FLIGHT) {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', connection: 'close' }).end('{"error":"too many requests at once; retry"}');
+      req.destroy();
+      return;
+    }
+    inFlight++;
+    try {
+      await route(req, res);
+    } finally {
+      inFlight--;
+    }
   };
 }

@@ -25,6 +25,10 @@ export async function startHttp(host: string, port: number, deps: HttpDeps): Pro
       if (!res.headersSent) res.writeHead(500).end();
     }
   });
+  // A client that sends headers or a body slowly (or stalls) is cut off: its memory and socket come back.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -1,7 +1,8 @@
 // POST /ingest: validated whole, committed before 202, shipped with everything else, and safe across kill -9.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { run } from '../e2e/cli.js';
 import { Daemon, delivered, fastEnv, status, waitFor, freePort } from '../e2e/harness.js';
 import { tempDir } from '../helpers.js';
@@ -127,6 +128,39 @@ describe('POST /ingest', () => {
     const s = await status(state);
     expect(s.events).toMatchObject({ produced: 14, buffered: 4, dropped: 10 });
   });
+
+  it('a request of more records than the buffer holds is 413, never let in past AFLO_MAX_BUFFER_SIZE', async () => {
+    const d = new Daemon([], fastEnv(state, out, { AFLO_HTTP_ADDR: String(port), AFLO_MAX_BUFFER_SIZE: '10' }));
+    await up();
+    const big = await post(Array.from({ length: 20 }, (_, i) => rec(i)));
+    expect(big.status).toBe(413);
+    expect(big.json.error).toMatch(/more than the buffer holds \(10\)/);
+    await d.stop();
+    expect((await status(state)).events.produced).toBe(0);
+  });
+
+  it('500 connections that send part of a 1 MB body and stall: bounded memory, /healthz still answers at once', async () => {
+    const d = new Daemon([], fastEnv(state, out, { AFLO_HTTP_ADDR: String(port) }));
+    await up();
+    const sockets: Socket[] = [];
+    const chunk = Buffer.alloc(256 * 1024, 0x61);
+    for (let i = 0; i < 500; i++) {
+      const sock = connect(port, '127.0.0.1');
+      sock.on('error', () => undefined);
+      sock.write(`POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${2 << 20}\r\n\r\n`);
+      for (let k = 0; k < 4; k++) sock.write(chunk);
+      sockets.push(sock);
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    const t0 = Date.now();
+    const h = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(h.status).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${d.child.pid}/status`, 'utf8'))![1]);
+    expect(rssKb).toBeLessThan(200 * 1024);
+    for (const s2 of sockets) s2.destroy();
+    await d.stop();
+  }, 60_000);
 
   it('a crash right after a 202 loses nothing', async () => {
     const d = new Daemon([], fastEnv(state, join(dir.path, 'slow', 'x'), { AFLO_HTTP_ADDR: String(port) }));
