@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { useFakeIngest } from '../fakes/ingest-server.js';
 import { slpLine } from '../helpers.js';
 import { run } from './cli.js';
-import { fastEnv, useWorkspace } from './harness.js';
+import { Daemon, fastEnv, freePort, useWorkspace } from './harness.js';
 
 const KEY = 'k-DISTINCTIVE-secret-4bd1e07c';
 const ws = useWorkspace();
@@ -35,6 +35,16 @@ describe('secrets echoed by a backend', () => {
     for (const f of readdirSync(ws.state)) {
       if (f.startsWith('state.db')) expect(readFileSync(join(ws.state, f)).includes(Buffer.from(KEY)), f).toBe(false);
     }
+    // And /metrics of a daemon on that state.
+    const port = await freePort();
+    const d = new Daemon([], { ...env, AFLO_HTTP_ADDR: String(port) });
+    let metrics = '';
+    for (let i = 0; i < 100 && metrics === ''; i++) {
+      try { metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(); } catch { await new Promise((r) => setTimeout(r, 100)); }
+    }
+    expect(metrics).toContain('aflo_dead_letters');
+    expect(metrics).not.toContain(KEY);
+    expect((await d.stop()).stderr).not.toContain(KEY);
   });
 });
 
