@@ -59,6 +59,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   const lock = acquireLock(s.stateDir, deps.pid);
   if (!lock.ok) return { code: 2, message: `AFLO_STATE_DIR: ${s.stateDir} is in use by another aflo-tail${holderText(lock.pid)}; give each process its own state directory` };
   const store = Store.open(s.stateDir, deps.now);
+  store.restartBackoff();
   const deadLetteredBefore = store.deadLetterCount();
   const decoder = new DecodePool({ mapping: mapping.options, maxEntryBytes: s.maxLineBytes }, {
     threads: patterns.length > 0 ? s.decodeThreads : 0, eager: once, onStarting: deps.threadsStarting, onStarted: deps.threadsStarted,

@@ -82,9 +82,11 @@ const positiveInt: SettingDef['parse'] = (raw) => {
   const n = Number(raw.trim());
   return /^\s*\d+\s*$/.test(raw) && Number.isSafeInteger(n) && n > 0 ? ok(n) : { ok: false, why: 'must be a whole number greater than 0' };
 };
-const wholeNumber: SettingDef['parse'] = (raw) => {
+/** Decode threads: each takes tens of MB (its heap and buffers); more than the cores only costs memory. */
+export const MAX_DECODE_THREADS = 16;
+const threadCount: SettingDef['parse'] = (raw) => {
   const n = Number(raw.trim());
-  return /^\s*\d+\s*$/.test(raw) && Number.isSafeInteger(n) ? ok(n) : { ok: false, why: 'must be a whole number (0 or more)' };
+  return /^\s*\d+\s*$/.test(raw) && n <= MAX_DECODE_THREADS ? ok(n) : { ok: false, why: `must be a whole number from 0 to ${MAX_DECODE_THREADS}` };
 };
 /** Longest duration a setting takes: a week (timers past 2^31 ms, about 24.8 days, fire at once and spin). */
 export const MAX_SECONDS = 604_800;
@@ -136,7 +138,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'shutdownTimeout', env: 'AFLO_SHUTDOWN_TIMEOUT', flag: 'shutdown-timeout', default: '10', parse: positiveSeconds, help: 'seconds a stopping daemon spends sending' },
   { key: 'pollInterval', env: 'AFLO_POLL_INTERVAL', flag: 'poll-interval', default: '1', parse: positiveSeconds, help: 'seconds between file rescans' },
   { key: 'sendConcurrency', env: 'AFLO_SEND_CONCURRENCY', flag: 'send-concurrency', default: '8', parse: positiveInt, help: 'batches sent at the same time' },
-  { key: 'decodeThreads', env: 'AFLO_DECODE_THREADS', flag: 'decode-threads', default: '1', parse: wholeNumber, help: 'threads that parse and map log files (0: on the main thread); started with the first large read' },
+  { key: 'decodeThreads', env: 'AFLO_DECODE_THREADS', flag: 'decode-threads', default: '1', parse: threadCount, help: 'threads that parse and map log files (0: on the main thread); started with the first large read' },
   { key: 'maxOpenFiles', env: 'AFLO_MAX_OPEN_FILES', flag: 'max-open-files', default: '256', parse: positiveInt, help: 'log files held open at most; idle ones past it are closed and opened again when they change' },
   { key: 'retryInitial', env: 'AFLO_RETRY_INITIAL', flag: 'retry-initial', default: '1', parse: positiveSeconds, help: 'seconds before the first retry of a failed send (doubles each time)' },
   { key: 'retryMax', env: 'AFLO_RETRY_MAX', flag: 'retry-max', default: '300', parse: positiveSeconds, help: 'longest wait between retries, in seconds' },

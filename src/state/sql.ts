@@ -96,6 +96,7 @@ export const SQL = {
   pendingBatches: 'SELECT id, lo, hi, key, body, event_count, attempts FROM batches WHERE id NOT IN (SELECT value FROM json_each(?)) ORDER BY lo LIMIT ?',
   deleteBatch: 'DELETE FROM batches WHERE id = ?',
   batchFailed: 'UPDATE batches SET attempts = attempts + 1, last_error = ? WHERE id = ?',
+  restartBackoff: 'UPDATE batches SET attempts = 0 WHERE attempts > 0',
   pendingBatchCount: 'SELECT count(*) AS n, coalesce(sum(event_count), 0) AS events FROM batches',
   insertDeadLetter: 'INSERT INTO dead_letters (record, time_ms, status, reason, created_ms) VALUES (?, ?, ?, ?, ?)',
   deadLetters: 'SELECT id, record, time_ms, status, reason, created_ms FROM dead_letters ORDER BY id',

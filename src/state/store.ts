@@ -257,6 +257,11 @@ export class Store {
     this.inBatches -= n;
   }
 
+  /** A new run's backoff starts afresh: failures of an earlier run (a blip before a restart) do not slow it. */
+  restartBackoff(): void {
+    this.s.restartBackoff.run();
+  }
+
   batchFailed(batchId: number, reason: string): void {
     this.atomically(() => {
       this.s.batchFailed.run(reason, batchId);

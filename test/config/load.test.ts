@@ -65,6 +65,8 @@ describe('settings', () => {
     [{ AFLO_MAX_OPEN_FILES: '0' }, 'AFLO_MAX_OPEN_FILES'],
     [{ AFLO_MAPPING: 'vendor' }, 'AFLO_MAPPING'],
     [{ AFLO_DECODE_THREADS: 'many' }, 'AFLO_DECODE_THREADS'],
+    // 200 threads took 1.5 GB on a 50-line file.
+    [{ AFLO_DECODE_THREADS: '200' }, 'AFLO_DECODE_THREADS'],
   ];
   for (const [env, name] of refusals) {
     it(`refuses ${JSON.stringify(env)} naming ${name}`, () => {

@@ -3,8 +3,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { slpLine } from '../helpers.js';
 import { run } from './cli.js';
-import { useWorkspace } from './harness.js';
+import { fastEnv, useWorkspace } from './harness.js';
 
 const ws = useWorkspace();
 
@@ -36,5 +37,25 @@ describe('honest answers on an empty state', () => {
     expect(d.code).toBe(0);
     expect(d.stdout).toBe('');
     expect(d.stderr).toContain('no dead-lettered events');
+  });
+});
+
+describe('a new run', () => {
+  it('starts its backoff afresh: attempts of an earlier run do not carry over', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const Database = (await import('better-sqlite3')).default;
+    const log = join(ws.logs, 'a.log');
+    writeFileSync(log, slpLine('x') + '\n');
+    writeFileSync(join(ws.path, 'blocker'), 'a file where the output directory should be');
+    const failing = (extra: Record<string, string>) => fastEnv(ws.state, join(ws.path, 'blocker', 'out'), extra);
+    expect((await run(['--once', log], failing({ AFLO_ONCE_TIMEOUT: '2', AFLO_RETRY_INITIAL: '0.05', AFLO_RETRY_MAX: '0.1' }))).code).toBe(1);
+    const attempts = () => {
+      const db = new Database(join(ws.state, 'state.db'), { readonly: true });
+      try { return (db.prepare('SELECT max(attempts) AS n FROM batches').get() as { n: number }).n; } finally { db.close(); }
+    };
+    expect(attempts()).toBeGreaterThan(3);
+    // The next run's first retry would wait up to a week: it sends once, then waits, and its count starts from 0.
+    expect((await run(['--once', log], failing({ AFLO_ONCE_TIMEOUT: '1', AFLO_RETRY_INITIAL: '604800', AFLO_RETRY_MAX: '604800' }))).code).toBe(1);
+    expect(attempts()).toBe(1);
   });
 });
