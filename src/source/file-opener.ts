@@ -36,13 +36,10 @@ export class FileOpener {
     return undefined;
   }
 
-  /**
-   * Whether the followed file with checkpoint record `id` still holds it as it did when a copy began to wait for it:
-   * at the same checkpoint, and at its path or with more to read.
-   */
+  /** Whether the followed file with checkpoint record `id` is as it was when a copy began to wait for it. */
   private holds(id: number, at: number): boolean {
     const tf = this.holderOf(id);
-    return tf !== undefined && tf.checkpoint === at && (!tf.atRest || tf.detachedAt === undefined);
+    return tf !== undefined && tf.checkpoint === at && !tf.atRest;
   }
 
   /** Stops following a removed file read to its end: a copy of it takes its place. */
@@ -119,20 +116,23 @@ export class FileOpener {
     const startAtEnd = this.firstScan && this.opts.readFrom === 'end';
     let resolved = await resolveCheckpoint(this.store, found, inUse, startAtEnd, this.opts.now());
     if ('waitFor' in resolved) {
-      // A copy of a file still open (copied or compressed from it). While that one is at its path, it is read (bytes
-      // written to it in a copytruncate's copy window are only there); once truncated, this one resumes where it
-      // stopped; once removed (a compressed rotation) and read to its end, this one takes its place.
+      // A copy of a file still open (copied or compressed from it), or a file sharing all that one has read so far
+      // (a banner). While that one has bytes left to read, this one waits (a copytruncate's copy-window lines are
+      // only there). Once it has read all it holds: removed (a compressed rotation), this one takes its place; at
+      // its path, this one goes on from the same offset as a file of its own (what it holds beyond is its own).
       const id = resolved.waitFor.id;
       const holder = this.holderOf(id);
-      if (holder && (!holder.atRest || holder.detachedAt === undefined)) {
+      if (holder && !(await holder.readAll())) {
         await handle.close();
         this.settled.set(key, { look, waitingOn: { id, at: holder.checkpoint } });
-        if (!holder.atRest) this.waiting = true;
+        this.waiting = true;
         return true;
       }
-      if (holder) await this.retire(holder);
-      inUse.delete(id);
-      resolved = await resolveCheckpoint(this.store, found, inUse, startAtEnd, this.opts.now());
+      let forkOf: number | undefined;
+      if (holder && holder.detachedAt !== undefined) await this.retire(holder);
+      else forkOf = id;
+      if (forkOf === undefined) inUse.delete(id);
+      resolved = await resolveCheckpoint(this.store, found, inUse, startAtEnd, this.opts.now(), forkOf);
       if ('waitFor' in resolved) { await handle.close(); return true; }
     }
     if ('copyOf' in resolved) {

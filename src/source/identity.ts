@@ -42,6 +42,8 @@ export type Resolved = { record: FileRecord; head: Head; resumed: boolean } | { 
  */
 export async function resolveCheckpoint(
   store: Store, f: FoundFile, inUse: ReadonlySet<number>, startAtEnd: boolean, now: number,
+  /** The record another open file reads, which has read all it holds: this file goes on from there as its own. */
+  forkOf?: number,
 ): Promise<Resolved> {
   const head = await readHead(f.handle, f.size);
   const candidates: FileRecord[] = [];
@@ -66,7 +68,13 @@ export async function resolveCheckpoint(
   usable.sort((a, b) => b.head_len - a.head_len || rank(b, f) - rank(a, f) || b.offset - a.offset);
   const best = usable[0];
   const base = { path: f.path, dev: f.dev, ino: f.ino, head_len: head.len, head_hash: head.hash, head: head.bytes, size: f.size };
-  if (best && inUse.has(best.id)) return { waitFor: best };
+  if (best && inUse.has(best.id) && best.id !== forkOf) return { waitFor: best };
+  if (best && best.id === forkOf) {
+    const marks = JSON.stringify(advanceMarks(f.handle.fd, parseMarks(best.marks), best.offset) ?? []);
+    const first = best.first_seen_ms ?? now;
+    const id = store.files.insertFile({ ...base, offset: best.offset, marks, first_seen_ms: first });
+    return { record: { id, ...base, offset: best.offset, marks, updated_ms: 0, first_seen_ms: first }, head, resumed: true };
+  }
   if (best) {
     // A record of an older version has no first-seen time: it gets one now, kept from then on.
     const record = { ...best, ...base, first_seen_ms: best.first_seen_ms ?? now };

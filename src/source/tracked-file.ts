@@ -1,6 +1,6 @@
 // One followed file: an open handle read by byte offset in pieces that end at a newline, decoded (possibly on other
 // threads, several pieces at once) and committed strictly in order, each with its checkpoint.
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { ReaderState } from '../entries/reader.js';
 import type { Decoded } from '../pipeline/decode.js';
 import type { Decoder } from '../pipeline/decode-pool.js';
@@ -95,6 +95,17 @@ export class TrackedFile {
   /** Read to its end with nothing under way (a plain file, not a decompressed one). */
   get atRest(): boolean {
     return this.flight === undefined && this.eofAt >= 0 && this.compressed === undefined;
+  }
+
+  /** At rest, and the file is no longer than what was read (nothing appended since the last read reached its end). */
+  async readAll(): Promise<boolean> {
+    if (!this.atRest) return false;
+    try {
+      const st = this.h ? await this.h.stat() : await stat(this.record.path);
+      return st.size <= this.eofAt;
+    } catch {
+      return true;
+    }
   }
 
   /** Whether its handle can be let go now: open and at rest. */
