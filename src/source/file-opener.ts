@@ -128,10 +128,11 @@ export class FileOpener {
         this.waiting = true;
         return true;
       }
-      let forkOf: number | undefined;
-      if (holder && holder.detachedAt !== undefined) await this.retire(holder);
-      else forkOf = id;
-      if (forkOf === undefined) inUse.delete(id);
+      const forkOf = holder && holder.detachedAt === undefined ? id : undefined;
+      if (forkOf === undefined) {
+        if (holder) await this.retire(holder);
+        inUse.delete(id);
+      }
       resolved = await resolveCheckpoint(this.store, found, inUse, startAtEnd, this.opts.now(), forkOf);
       if ('waitFor' in resolved) { await handle.close(); return true; }
     }

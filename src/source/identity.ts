@@ -68,13 +68,15 @@ export async function resolveCheckpoint(
   usable.sort((a, b) => b.head_len - a.head_len || rank(b, f) - rank(a, f) || b.offset - a.offset);
   const best = usable[0];
   const base = { path: f.path, dev: f.dev, ino: f.ino, head_len: head.len, head_hash: head.hash, head: head.bytes, size: f.size };
+  /** A record of its own for this file, at `offset`, going on from `from`'s marks and first-seen time. */
+  const insert = (offset: number, from?: FileRecord): Resolved => {
+    const marks = JSON.stringify(advanceMarks(f.handle.fd, from ? parseMarks(from.marks) : [], offset) ?? []);
+    const first = from?.first_seen_ms ?? now;
+    const id = store.files.insertFile({ ...base, offset, marks, first_seen_ms: first });
+    return { record: { id, ...base, offset, marks, updated_ms: 0, first_seen_ms: first }, head, resumed: from !== undefined };
+  };
   if (best && inUse.has(best.id) && best.id !== forkOf) return { waitFor: best };
-  if (best && best.id === forkOf) {
-    const marks = JSON.stringify(advanceMarks(f.handle.fd, parseMarks(best.marks), best.offset) ?? []);
-    const first = best.first_seen_ms ?? now;
-    const id = store.files.insertFile({ ...base, offset: best.offset, marks, first_seen_ms: first });
-    return { record: { id, ...base, offset: best.offset, marks, updated_ms: 0, first_seen_ms: first }, head, resumed: true };
-  }
+  if (best && best.id === forkOf) return insert(best.offset, best);
   if (best) {
     // A record of an older version has no first-seen time: it gets one now, kept from then on.
     const record = { ...best, ...base, first_seen_ms: best.first_seen_ms ?? now };
@@ -85,10 +87,7 @@ export async function resolveCheckpoint(
   // every byte was read before (from the original). Starting it at 0 would send those entries again.
   const ahead = same.find((r) => r.offset > f.size) ?? (head.len < HEAD_BYTES ? store.files.filesWithHeadPrefix(head.bytes)[0] : undefined);
   if (ahead) return { copyOf: ahead };
-  const offset = startAtEnd ? f.size : 0;
-  const marks = JSON.stringify(advanceMarks(f.handle.fd, [], offset) ?? []);
-  const id = store.files.insertFile({ ...base, offset, marks, first_seen_ms: now });
-  return { record: { id, ...base, offset, marks, updated_ms: 0, first_seen_ms: now }, head, resumed: false };
+  return insert(startAtEnd ? f.size : 0);
 }
 
 function rank(r: FileRecord, f: FoundFile): number {
