@@ -1,14 +1,17 @@
 // `aflo-tail dlq list|replay`: show dead-lettered events with the backend's answer, or put them back to be sent.
 // Only the process holding the state directory numbers events: a replay while a daemon runs is asked of it.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { sleep } from '../ship/retry.js';
 import { acquireLock, holderText } from '../state/lock.js';
+import { checkWritableStateDir, stateDbPresent } from '../state/state-dir.js';
 import { Store } from '../state/store.js';
 
 export function listDeadLetters(s: Settings, now: () => number): string {
-  if (!existsSync(join(s.stateDir, 'state.db'))) return '';
+  const present = stateDbPresent(s.stateDir);
+  if (present !== true) {
+    if (present) throw present;
+    return '';
+  }
   const store = Store.open(s.stateDir, now, { readonly: true });
   try {
     return store.deadLetters().map((d) => JSON.stringify({
@@ -25,7 +28,13 @@ export interface ReplayDeps { now: () => number; pid: number; waitMs?: number }
 export type ReplayOutcome = { replayed: number; daemon?: number } | { queued: true; daemon: number };
 
 export async function replayDeadLetters(s: Settings, deps: ReplayDeps): Promise<ReplayOutcome> {
-  if (!existsSync(join(s.stateDir, 'state.db'))) return { replayed: 0 };
+  const present = stateDbPresent(s.stateDir);
+  if (present !== true) {
+    if (present) throw present;
+    return { replayed: 0 };
+  }
+  const unusable = checkWritableStateDir(s.stateDir, ['state.db', 'aflo-tail.lock.db']);
+  if (unusable) throw unusable;
   const lock = acquireLock(s.stateDir, deps.pid);
   const store = Store.open(s.stateDir, deps.now);
   try {

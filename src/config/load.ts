@@ -1,10 +1,10 @@
-// Builds Settings from flags, environment and --env-file (in that precedence) and refuses bad ones by name.
+// Builds Settings from flags, environment and --settings-file (in that precedence) and refuses bad ones by name.
 import { SETTINGS, type Settings } from './settings.js';
 
 export interface SettingSources {
   flags: Record<string, unknown>;
   env: Record<string, string | undefined>;
-  envFile?: Record<string, string>;
+  settingsFile?: Record<string, string>;
 }
 
 export type LoadResult = { ok: true; settings: Settings } | { ok: false; errors: string[] };
@@ -23,7 +23,7 @@ export function loadSettings(src: SettingSources): LoadResult {
     let from = '';
     if (present(flag)) { raw = String(flag); from = `--${def.flag}`; }
     else if (present(src.env[def.env])) { raw = src.env[def.env]; from = def.env; }
-    else if (src.envFile && present(src.envFile[def.env])) { raw = src.envFile[def.env]; from = `${def.env} (env file)`; }
+    else if (src.settingsFile && present(src.settingsFile[def.env])) { raw = src.settingsFile[def.env]; from = `${def.env} (settings file)`; }
     else raw = typeof def.default === 'function' ? def.default(src.env) : def.default;
     if (raw === undefined) continue;
     const parsed = def.parse(raw);

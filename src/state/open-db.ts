@@ -1,25 +1,56 @@
 // Opens the state database with the settings the store relies on (WAL, its durability, its size), migrated.
 import Database, { type Database as Db } from 'better-sqlite3';
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate } from './migrations.js';
+import { readableStateError } from './state-dir.js';
 
 /** `readonly` for `status` while a daemon runs: the file must exist and nothing is changed. */
 export function openStateDb(stateDir: string, opts: { readonly?: boolean } = {}): Db {
-  if (!opts.readonly) privateState(stateDir, 'state.db');
-  const db = new Database(join(stateDir, 'state.db'), { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  if (opts.readonly) return openForReading(join(stateDir, 'state.db'), stateDir);
+  privateState(stateDir, 'state.db');
+  const db = new Database(join(stateDir, 'state.db'));
   db.pragma('busy_timeout = 5000');
-  if (!opts.readonly) {
-    db.pragma('journal_mode = WAL');
-    // FULL: every commit (cut batches, checkpoints, acknowledgements) is on disk before it returns. Under NORMAL a
-    // power loss could roll back a cut or an acknowledgement whose batch the backend already had; cut again, the
-    // batch would not be byte-identical (timing, several files' order), so an object store got it twice.
-    db.pragma('synchronous = FULL');
-    db.pragma('wal_autocheckpoint = 16384');
-    db.pragma('journal_size_limit = 67108864');
-    migrate(db);
-  }
+  db.pragma('journal_mode = WAL');
+  // FULL: every commit (cut batches, checkpoints, acknowledgements) is on disk before it returns. Under NORMAL a
+  // power loss could roll back a cut or an acknowledgement whose batch the backend already had; cut again, the
+  // batch would not be byte-identical (timing, several files' order), so an object store got it twice.
+  db.pragma('synchronous = FULL');
+  db.pragma('wal_autocheckpoint = 16384');
+  db.pragma('journal_size_limit = 67108864');
+  migrate(db);
   return db;
+}
+
+/**
+ * Read-only. A reader of a WAL database needs its shared-memory file, which it makes when no writer is open; a user
+ * who may read the database but not write in its directory (status as another user, a read-only volume) cannot. With
+ * no writer, the database file alone holds everything (a clean close merges the WAL): then it is read from a copy in
+ * memory. Errors are a StateDirError naming the path and what to do.
+ */
+function openForReading(path: string, stateDir: string): Db {
+  let db: Db | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return db;
+  } catch (err) {
+    db?.close();
+    if (walBytes(path) > 0) throw readableStateError(stateDir, err);
+  }
+  try {
+    const bytes = readFileSync(path);
+    // Bytes 18 and 19 say "WAL" (2); a database in memory has none: read it as a rollback-journal one (1).
+    if (bytes.length > 19 && bytes[18] === 2) bytes[18] = bytes[19] = 1;
+    return new Database(bytes, { readonly: true });
+  } catch (err) {
+    throw readableStateError(stateDir, err);
+  }
+}
+
+function walBytes(path: string): number {
+  try { return statSync(`${path}-wal`).size; } catch { return 0; }
 }
 
 /**

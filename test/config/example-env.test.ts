@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseEnvFile } from '../../src/config/env-file.js';
+import { parseSettingsFile } from '../../src/config/settings-file.js';
 import { loadSettings } from '../../src/config/load.js';
 import { SETTINGS } from '../../src/config/settings.js';
 import { run } from '../e2e/cli.js';
@@ -19,11 +19,11 @@ describe('config.example.env', () => {
     }
   });
 
-  it('gives the defaults when uncommented, and --env-file loads it', async () => {
+  it('gives the defaults when uncommented, and --settings-file loads it', async () => {
     const uncommented = text.replace(/^# ([A-Z_]+=)/gm, '$1');
-    const r = loadSettings({ flags: {}, env: {}, envFile: parseEnvFile(uncommented) });
+    const r = loadSettings({ flags: {}, env: {}, envFile: parseSettingsFile(uncommented) });
     expect(r.ok).toBe(true);
-    const cli = await run(['map', '--env-file', file, '-'], {}, '');
+    const cli = await run(['map', '--settings-file', file, '-'], {}, '');
     expect(cli.code).toBe(0);
   });
 });

@@ -2,14 +2,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseEnvFile } from '../../src/config/env-file.js';
+import { parseSettingsFile } from '../../src/config/settings-file.js';
 import { loadSettings, parseHttpAddr, validateForShipping } from '../../src/config/load.js';
 import { printableSettings, scrub, secretValues } from '../../src/config/redact.js';
 import type { Settings } from '../../src/config/settings.js';
 import { tempDir } from '../helpers.js';
 
-const load = (env: Record<string, string>, flags: Record<string, unknown> = {}, envFile?: Record<string, string>) =>
-  loadSettings({ env, flags, envFile });
+const load = (env: Record<string, string>, flags: Record<string, unknown> = {}, settingsFile?: Record<string, string>) =>
+  loadSettings({ env, flags, settingsFile });
 const settings = (env: Record<string, string>, flags: Record<string, unknown> = {}): Settings => {
   const r = load(env, flags);
   if (!r.ok) throw new Error(r.errors.join('; '));
@@ -28,7 +28,7 @@ describe('settings', () => {
     });
   });
 
-  it('takes flag over environment over env file over default; an empty variable is unset', () => {
+  it('takes flag over environment over settings file over default; an empty variable is unset', () => {
     expect(settings({ AFLO_BATCH_SIZE: '7' }, { 'batch-size': '9' }).batchSize).toBe(9);
     expect(settings({ AFLO_BATCH_SIZE: '7' }).batchSize).toBe(7);
     const r = load({ AFLO_BATCH_SIZE: '' }, {}, { AFLO_BATCH_SIZE: '5' });
@@ -118,8 +118,8 @@ describe('settings', () => {
     for (const t of texts) for (const v of ['sk-very-secret-1', 'aws-very-secret-2', 'azure-very-secret-3', 'abcdEFGH']) expect(t).not.toContain(v);
   });
 
-  it('parses env files as systemd and Docker write them', () => {
-    expect(parseEnvFile('# c\nexport A=1\nB="two words" \nC=\'x#y\'\nD=plain # note\n\nbad line\n')).toEqual({ A: '1', B: 'two words', C: 'x#y', D: 'plain' });
+  it('parses settings files as systemd and Docker write them', () => {
+    expect(parseSettingsFile('# c\nexport A=1\nB="two words" \nC=\'x#y\'\nD=plain # note\n\nbad line\n')).toEqual({ A: '1', B: 'two words', C: 'x#y', D: 'plain' });
   });
 
   it('binds 127.0.0.1 when only a port is given', () => {

@@ -1,6 +1,6 @@
-// Parser for --env-file: KEY=VALUE lines, `export` prefixes, quotes and comments, as systemd and Docker write them.
+// Parser for the settings file (--settings-file): KEY=VALUE lines, `export` prefixes, quotes and comments, as systemd and Docker write them.
 
-export function parseEnvFile(text: string): Record<string, string> {
+export function parseSettingsFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
     const line = raw.trim();
