@@ -1,5 +1,4 @@
 // The shipper: follow (daemon) or catch up (--once): sources → buffer → flusher → backend, with a clean stop.
-import { mkdirSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { createBackend } from '../backends/index.js';
@@ -15,8 +14,11 @@ import { spoolDir } from '../source/gzip-input.js';
 import { readStream } from '../source/stdin-source.js';
 import { watchForChanges } from '../source/watch-hint.js';
 import { acquireLock, holderText } from '../state/lock.js';
+import { checkWritableStateDir } from '../state/state-dir.js';
+import { StartError } from '../config/start-error.js';
 import { Store } from '../state/store.js';
 import { mappingOptions } from './mapping-options.js';
+import { concludeRun, totalsNow, type RunOutcome } from './run-outcome.js';
 import { printableSettings } from '../config/redact.js';
 import { startProgress, type ProgressOut } from './progress.js';
 import { parseHttpAddr } from '../config/load.js';
@@ -44,7 +46,6 @@ export interface RunDeps {
   threadsStarted?: () => void;
 }
 
-export type RunOutcome = { code: 0 | 1 | 2; message?: string };
 
 export async function runShipper(deps: RunDeps, inputs: string[], once: boolean): Promise<RunOutcome> {
   const { settings: s, log } = deps;
@@ -55,16 +56,18 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   }
   const mapping = mappingOptions(s);
   if (!mapping.ok) return { code: 2, message: mapping.error };
-  mkdirSync(s.stateDir, { recursive: true });
+  const unusable = checkWritableStateDir(s.stateDir, ['state.db', 'aflo-tail.lock.db']);
+  if (unusable) return { code: unusable.code, message: unusable.message };
   const lock = acquireLock(s.stateDir, deps.pid);
   if (!lock.ok) return { code: 2, message: `AFLO_STATE_DIR: ${s.stateDir} is in use by another aflo-tail${holderText(lock.pid)}; give each process its own state directory` };
   const store = Store.open(s.stateDir, deps.now);
   store.restartBackoff();
-  const deadLetteredBefore = store.deadLetterCount();
+  const before = totalsNow(store);
   const decoder = new DecodePool({ mapping: mapping.options, maxEntryBytes: s.maxLineBytes }, {
     threads: patterns.length > 0 ? s.decodeThreads : 0, eager: once, onStarting: deps.threadsStarting, onStarted: deps.threadsStarted,
   });
   const backend = deps.backend ?? (await createBackend(s, { stdout: deps.stdout, now: deps.now }));
+  store.recordBackend(backend.type);
   try {
     const ingest: IngestOptions = { mapping: mapping.options, maxBufferSize: s.maxBufferSize, maxEntryBytes: s.maxLineBytes, bufferFull: s.bufferFull, now: deps.now };
     const flusher = new Flusher(store, backend, {
@@ -129,31 +132,10 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     stopProgress?.();
     clearInterval(serving);
     await http?.close();
-    const left = store.refreshBuffered();
-    const pending = store.pendingBatchTotals();
-    // Events the backend refused for good during this run: --once did not deliver everything.
-    const deadLettered = store.deadLetterCount() - deadLetteredBefore;
-    if (drained.ok && deadLettered > 0 && once) {
-      log.error({ dead_lettered: deadLettered, dead_letters: store.deadLetterCount() }, 'stopped; some events were refused by the backend');
-      return { code: 1, message: `${deadLettered} events were refused by the backend and moved to the dead-letter table in ${s.stateDir} (see aflo-tail dlq list; aflo-tail dlq replay sends them again)` };
-    }
-    // Named inputs that could not be read (a glob matching nothing is only a warning): not everything was caught up.
-    const unread = once ? files.problems.list.filter((p) => p.kind !== 'no_match') : [];
-    if (drained.ok && unread.length > 0) {
-      log.error({ inputs: unread }, 'stopped; some inputs could not be read');
-      return { code: 1, message: `could not read ${unread.map((p) => `${p.path} (${p.code})`).join(', ')}; everything read was delivered` };
-    }
-    if (drained.ok) {
-      log.info({ buffered: left, dead_lettered: deadLettered }, deadLettered > 0 ? 'stopped; everything else was accepted' : 'stopped; everything was accepted');
-      return { code: 0 };
-    }
-    const detail = { events_left: left, batches_left: pending.batches, dead_letters: store.deadLetterCount(), reason: drained.reason };
-    if (once) {
-      log.error(detail, 'could not deliver everything; what is left stays in the state directory and is sent by the next run');
-      return { code: 1, message: `not delivered: ${left} events in ${pending.batches} batches (${drained.reason}); they stay in ${s.stateDir}` };
-    }
-    log.warn(detail, 'stopped with events still buffered; they are sent when aflo-tail starts again');
-    return { code: 0 };
+    return concludeRun({
+      store, log, once, stateDir: s.stateDir, before, drained, interrupted: deps.stop.aborted,
+      unread: once ? files.problems.list.filter((p) => p.kind !== 'no_match') : [],
+    });
   } finally {
     await decoder.close();
     await backend.close().catch(() => undefined);
@@ -169,7 +151,19 @@ async function startHttpListener(s: Settings, store: Store, flusher: Flusher, fi
   });
   const ingest = ingestRoute({ store, maxBufferSize: s.maxBufferSize, bufferFull: s.bufferFull, now: deps.now, token: s.ingestToken,
     allowNegative: s.ingestAllowNegative });
-  const http = await startHttp(addr.host, addr.port, { metrics: () => renderMetrics({ store, flusher, files, now: deps.now }), health, ingest });
+  const routes = { metrics: () => renderMetrics({ store, flusher, files, now: deps.now }), health, ingest };
+  const http = await startHttp(addr.host, addr.port, routes).catch((err: unknown) => { throw cannotListen(s.httpAddr!, err); });
   deps.log.info({ host: addr.host, port: http.port }, 'serving /metrics, /healthz and POST /ingest');
   return http;
+}
+
+/** A port that cannot be had is a setting to change, said in one line. */
+function cannotListen(addr: string, err: unknown): StartError {
+  const code = (err as NodeJS.ErrnoException).code ?? 'error';
+  const why: Record<string, string> = {
+    EADDRINUSE: 'another program listens there: choose another port',
+    EADDRNOTAVAIL: 'no network interface of this machine has that address: use 127.0.0.1 or one of its addresses',
+    EACCES: 'ports below 1024 need privileges: choose a port above 1024',
+  };
+  return new StartError(`AFLO_HTTP_ADDR (--http-addr): cannot listen on ${addr} (${code}): ${why[code] ?? 'check the address'}`, 2);
 }

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../e2e/cli.js';
-import { balanced, fastEnv, status } from '../e2e/harness.js';
+import { balanced, fastEnv, lastLog, status } from '../e2e/harness.js';
 import { FakeIngest } from '../fakes/ingest-server.js';
 import { slpLine, tempDir } from '../helpers.js';
 
@@ -65,8 +65,7 @@ describe('api backend', () => {
     server.script = ({ records }) => (!fixed && records.some((r) => r.uniqueId === 'r07' || r.uniqueId === 'r31') ? { status: 400, body: '{"message":"bad record"}' } : undefined);
     const first = await once();
     expect(first.code).toBe(1);
-    expect(first.stderr).toContain('8 events were refused');
-    expect(first.stderr).toContain('dlq list');
+    expect(lastLog(first.stderr)).toMatchObject({ msg: 'stopped; some events were refused by the backend', dead_lettered: 8 });
     // One log line per refused batch, with its count, not one per event.
     const lines = first.stderr.split('\n').filter((l) => l.includes('refused by the backend; moved to the dead-letter table'));
     expect(lines.length).toBeGreaterThanOrEqual(1);

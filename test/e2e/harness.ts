@@ -45,6 +45,16 @@ export async function waitFor(cond: () => boolean, what: string, timeoutMs = 20_
   }
 }
 
+/** The JSON log lines on stderr; every line must be one (JSON logs are the default). */
+export function logLines(stderr: string): Record<string, unknown>[] {
+  return stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The last log line: how a run ended, with its totals. */
+export function lastLog(stderr: string): Record<string, unknown> {
+  return logLines(stderr).at(-1) ?? {};
+}
+
 export interface StatusJson {
   entries: Record<string, number>;
   events: { produced: number; accepted: number; buffered: number; dead_lettered: number; dropped: number };
