@@ -66,7 +66,12 @@ export function classify(a: Answer, settings: AnswerSettings, now: number): Send
 
 /** A network-level failure (refused, reset, timeout, DNS) is always worth retrying. */
 export function networkFailure(err: unknown, what: string): SendResult {
-  const e = err as { name?: string; code?: string; cause?: { code?: string; message?: string }; message?: string };
-  const code = e?.cause?.code ?? e?.code ?? e?.name ?? 'error';
-  return { kind: 'retry', reason: `${what}: ${code === 'TimeoutError' || code === 'AbortError' ? 'timed out' : code}` };
+  return { kind: 'retry', reason: `${what}: ${networkCause(err)}` };
+}
+
+/** What went wrong below HTTP, as the system names it: ECONNREFUSED, ENOTFOUND, ECONNRESET, timed out... */
+export function networkCause(err: unknown): string {
+  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string; errors?: { code?: string }[] } };
+  const code = e?.cause?.code ?? e?.cause?.errors?.find((x) => x.code)?.code ?? e?.code ?? e?.cause?.message ?? e?.name ?? 'error';
+  return code === 'TimeoutError' || code === 'AbortError' ? 'timed out' : code;
 }

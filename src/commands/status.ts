@@ -1,7 +1,6 @@
 // `aflo-tail status [--json]`: counters, buffer, files and offsets, dead letters, last send; readable while the daemon runs.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
+import { stateDbPresent } from '../state/state-dir.js';
 import { Store, TOTAL, type FileRecord } from '../state/store.js';
 
 const ENTRY_KEYS = ['read', 'mapped', 'not_usage', 'invalid', 'too_long'] as const;
@@ -10,8 +9,10 @@ const ENTRY_EXTRA = ['inconsistent_usage', 'time_missing', 'truncated_dimensions
 export interface Status {
   entries: Record<string, number>;
   events: { produced: number; accepted: number; buffered: number; dead_lettered: number; dropped: number };
-  files: { path: string; offset: number; size: number; entries: Record<string, number>; truncations: number; gap_bytes: number }[];
-  backend: { type: string; last_success: string | null; last_error: { at: string; reason: string; status?: number } | null };
+  /** `rotated`: an earlier file at that path (renamed or compressed away); the one there now has the newest record. */
+  files: { path: string; inode: string; rotated: boolean; offset: number; size: number; entries: Record<string, number>; truncations: number; gap_bytes: number }[];
+  /** `type`: the backend the last run sent with (`configured`, when the settings now name another). */
+  backend: { type: string; configured?: string; last_success: string | null; last_error: { at: string; reason: string; status?: number } | null };
   buffer: { pending_batches: number; oldest_buffered_at: string | null };
   dead_letters: number;
   state_dir: string;
@@ -24,7 +25,11 @@ export function readStatus(s: Settings, now: () => number): Status {
     backend: { type: s.backend, last_success: null, last_error: null },
     buffer: { pending_batches: 0, oldest_buffered_at: null }, dead_letters: 0, state_dir: s.stateDir,
   };
-  if (!existsSync(join(s.stateDir, 'state.db'))) return base;
+  const present = stateDbPresent(s.stateDir);
+  if (present !== true) {
+    if (present) throw present;
+    return base;
+  }
   const store = Store.open(s.stateDir, now, { readonly: true });
   try {
     // One read transaction: a snapshot of the WAL, so counters, buffer and batches balance while a daemon commits.
@@ -45,13 +50,18 @@ function fill(store: Store, base: Status): Status {
     produced: pick(total, 'produced'), accepted: pick(total, 'accepted'), buffered,
     dead_lettered: pick(total, 'dead_lettered'), dropped: pick(total, 'dropped'),
   };
-  base.files = store.files.allFiles().map((f: FileRecord) => {
+  const all = store.files.allFiles();
+  const newest = new Map<string, number>();
+  for (const f of all) newest.set(f.path, Math.max(newest.get(f.path) ?? 0, f.id));
+  base.files = all.map((f: FileRecord) => {
     const c = counters[`file:${f.id}`] ?? {};
     return {
-      path: f.path, offset: f.offset, size: f.size,
+      path: f.path, inode: f.ino, rotated: newest.get(f.path) !== f.id, offset: f.offset, size: f.size,
       entries: Object.fromEntries(ENTRY_KEYS.map((k) => [k, pick(c, k)])), truncations: pick(c, 'truncations'), gap_bytes: pick(c, 'gap_bytes'),
     };
   });
+  const used = store.getMeta('backend');
+  if (used && used !== base.backend.type) base.backend = { ...base.backend, type: used, configured: base.backend.type };
   const success = store.getMeta('last_success');
   const error = store.getMeta('last_error');
   base.backend.last_success = success ? new Date(Number(success)).toISOString() : null;
@@ -74,10 +84,10 @@ export function formatStatus(st: Status): string {
     `entries: ${Object.entries(st.entries).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     `events: ${Object.entries(st.events).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     `buffer: pending_batches=${st.buffer.pending_batches} oldest_buffered_at=${st.buffer.oldest_buffered_at ?? '-'}`,
-    `backend: ${st.backend.type} last_success=${st.backend.last_success ?? '-'} last_error=${st.backend.last_error ? `${st.backend.last_error.at} ${st.backend.last_error.reason}` : '-'}`,
+    `backend: ${st.backend.type}${st.backend.configured ? ` (the settings now say ${st.backend.configured})` : ''} last_success=${st.backend.last_success ?? '-'} last_error=${st.backend.last_error ? `${st.backend.last_error.at} ${st.backend.last_error.reason}` : '-'}`,
     `dead letters: ${st.dead_letters}${st.dead_letters > 0 ? ' (aflo-tail dlq list; aflo-tail dlq replay once the cause is fixed)' : ''}`,
     'files:',
-    ...st.files.map((f) => `  ${f.path}  offset=${f.offset} size=${f.size} read=${f.entries.read}${f.gap_bytes ? ` gap_bytes=${f.gap_bytes}` : ''}`),
+    ...st.files.map((f) => `  ${f.path} (inode ${f.inode}${f.rotated ? ', rotated' : ''})  offset=${f.offset} size=${f.size} read=${f.entries.read}${f.gap_bytes ? ` gap_bytes=${f.gap_bytes}` : ''}`),
   ];
   return lines.join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
 // The Amberflo control-plane client: JSON over HTTPS with X-API-KEY, a few retries on network errors, and
 // errors that name the setting to fix (never the key).
 import { sleep } from '../ship/retry.js';
+import { networkCause } from '../backends/http-answer.js';
 
 export interface ControlOptions { endpoint: string; apiKey: string; timeoutMs: number; retries?: number; retryDelayMs?: number }
 
@@ -9,6 +10,13 @@ export class ControlError extends Error {
     super(message);
   }
 }
+
+const HINT: Record<string, string> = {
+  ECONNREFUSED: 'nothing listens there: check AFLO_CONTROL_ENDPOINT (--control-endpoint)',
+  ENOTFOUND: 'the host name is not known (DNS): check AFLO_CONTROL_ENDPOINT (--control-endpoint) and the resolver',
+  EAI_AGAIN: 'the name server did not answer (DNS): check the network',
+  'timed out': 'no answer in time: check the network, or raise AFLO_REQUEST_TIMEOUT',
+};
 
 export async function controlRequest(o: ControlOptions, method: string, path: string, body?: unknown, what = path): Promise<unknown> {
   const url = new URL(path.replace(/^\//, ''), o.endpoint.endsWith('/') ? o.endpoint : o.endpoint + '/').toString();
@@ -23,12 +31,12 @@ export async function controlRequest(o: ControlOptions, method: string, path: st
         signal: AbortSignal.timeout(o.timeoutMs),
       });
     } catch (err) {
-      const code = (err as { cause?: { code?: string }; name?: string })?.cause?.code ?? (err as Error)?.name ?? 'error';
+      const code = networkCause(err);
       if (attempt < attempts) {
         await sleep((o.retryDelayMs ?? 500) * attempt);
         continue;
       }
-      throw new ControlError(`${method} ${url}: ${code} after ${attempts} attempts (check AFLO_CONTROL_ENDPOINT and the network)`);
+      throw new ControlError(`cannot reach ${url} (${code}, ${attempts} attempts): ${HINT[code] ?? 'check AFLO_CONTROL_ENDPOINT and the network'}`);
     }
     const text = await res.text();
     if (res.status === 401 || res.status === 403) {

@@ -29,8 +29,10 @@ export function renderMetrics(m: MetricsSources): string {
   metric('aflo_buffer_oldest_age_seconds', 'gauge', 'Age of the oldest buffered event.', [['', oldest === undefined ? 0 : (m.now() - oldest) / 1000]]);
   metric('aflo_dead_letters', 'gauge', 'Events in the dead-letter table.', [['', m.store.deadLetterCount()]]);
   const files = m.files?.files ?? [];
-  metric('aflo_file_read_bytes', 'gauge', 'Bytes read per followed file.', files.map((f) => [`{path="${esc(f.path)}"}`, f.readPosition]));
-  metric('aflo_file_size_bytes', 'gauge', 'Size per followed file.', files.map((f) => [`{path="${esc(f.path)}"}`, f.size]));
+  // A rotated file still draining and its successor share a path: the inode tells their series apart.
+  const fileLabels = (f: (typeof files)[number]) => `{path="${esc(f.path)}",inode="${esc(f.compressed?.ino ?? f.record.ino)}"}`;
+  metric('aflo_file_read_bytes', 'gauge', 'Bytes read per followed file.', files.map((f) => [fileLabels(f), f.readPosition]));
+  metric('aflo_file_size_bytes', 'gauge', 'Size per followed file.', files.map((f) => [fileLabels(f), f.size]));
   const problems = m.files?.problems;
   metric('aflo_input_problems', 'gauge', 'Inputs that cannot be read (unreadable), named but missing, or globs matching nothing.',
     (problems?.list ?? []).map((p) => [`{path="${esc(p.path)}",problem="${p.kind}",code="${esc(p.code)}"}`, 1]));

@@ -242,6 +242,11 @@ export class Store {
     return records.map((r) => Buffer.from(JSON.stringify(r)));
   }
 
+  /** The backend this run sends with, for `status` (the settings may name another by the time it is read). */
+  recordBackend(type: string): void {
+    this.atomically(() => this.s.setMeta.run('backend', type));
+  }
+
   /** The backend took these batches: their events leave the buffer and count as accepted. */
   ackBatches(batches: BatchRow[]): void {
     let n = 0;

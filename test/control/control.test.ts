@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAPPED_METERS } from '../../src/control/meters.js';
 import { run } from '../e2e/cli.js';
+import { freePort } from '../e2e/harness.js';
 import { FakeControl } from '../fakes/control-server.js';
 
 const KEY = 'ctl-key-5d2e7a';
@@ -72,10 +73,11 @@ describe('meters', () => {
     expect((await run(['meters', 'list'], { AFLO_CONTROL_ENDPOINT: server.url })).code).toBe(2);
   });
 
-  it('network errors are retried a few times, then exit 1', async () => {
-    const r = await run(['meters', 'list'], { AFLO_CONTROL_ENDPOINT: 'http://127.0.0.1:1', AFLO_API_KEY: KEY });
+  it('network errors are retried a few times, then exit 1 naming the cause', async () => {
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
+    const r = await run(['meters', 'list'], { AFLO_CONTROL_ENDPOINT: endpoint, AFLO_API_KEY: KEY });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/after 4 attempts/);
+    expect(r.stderr).toBe(`aflo-tail: cannot reach ${endpoint}/meters (ECONNREFUSED, 4 attempts): nothing listens there: check AFLO_CONTROL_ENDPOINT (--control-endpoint)\n`);
   });
 });
 

@@ -1,5 +1,5 @@
 // /metrics and /healthz of a running daemon, on 127.0.0.1 only when AFLO_HTTP_ADDR asks for it.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon, deliveredIds, fastEnv, waitFor, freePort } from '../e2e/harness.js';
@@ -38,11 +38,27 @@ describe('http', () => {
     expect(metrics?.text).toMatch(/aflo_entries_read_total 3/);
     expect(metrics?.text).toMatch(/aflo_events_total\{outcome="accepted"\} 12/);
     expect(metrics?.text).toMatch(/aflo_send_duration_seconds_count \d+/);
-    expect(metrics?.text).toContain(`aflo_file_read_bytes{path="${log}"}`);
+    expect(metrics?.text).toMatch(new RegExp(`aflo_file_read_bytes\\{path="${log}",inode="\\d+"\\}`));
     expect((await get(`http://127.0.0.1:${port}/healthz`))?.status).toBe(200);
     expect((await get(`http://127.0.0.1:${port}/nope`))?.status).toBe(404);
     expect((await d.stop()).code).toBe(0);
     expect(await get(`http://127.0.0.1:${port}/healthz`)).toBeUndefined();
+  });
+
+  it('a rotated file still draining and its successor are two series (by inode), never one label twice', async () => {
+    const port = await freePort();
+    const out = join(dir.path, 'out');
+    const d = new Daemon([log], fastEnv(join(dir.path, 'state'), out, { AFLO_HTTP_ADDR: String(port) }));
+    await waitFor(() => deliveredIds(out).length === 3, 'delivery');
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, slpLine('d') + '\n');
+    await waitFor(() => deliveredIds(out).length === 4, 'the successor is read');
+    // The rotated file is read for 5 s after it went away: both are followed now.
+    const text = (await get(`http://127.0.0.1:${port}/metrics`))?.text ?? '';
+    const series = text.split('\n').filter((l) => l.startsWith('aflo_file_read_bytes{')).map((l) => l.split(' ')[0]);
+    expect(series.filter((l) => l.includes(`path="${log}"`))).toHaveLength(2);
+    expect(new Set(series).size).toBe(series.length);
+    expect((await d.stop()).code).toBe(0);
   });
 
   it('/healthz is 503 naming the setting when the backend refuses the credentials', async () => {
