@@ -30,7 +30,10 @@ COPY package.json ./
 RUN mkdir -p /var/lib/aflo-tail && chown node:node /var/lib/aflo-tail
 USER node
 VOLUME ["/var/lib/aflo-tail"]
-# /healthz answers when AFLO_HTTP_ADDR is set (the compose and pod examples set it to 8080).
+# Health (and /metrics) on 127.0.0.1:8080 inside the container by default, so the check below has something to ask.
+# Set AFLO_HTTP_ADDR=0.0.0.0:8080 (with AFLO_INGEST_TOKEN_FILE) to scrape from outside; empty to serve nothing,
+# and the check then passes while the process runs. The check follows the setting.
+ENV AFLO_HTTP_ADDR=127.0.0.1:8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.AFLO_HTTP_ADDR||'8080').split(':').pop()+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "const a=process.env.AFLO_HTTP_ADDR||'';if(!a)process.exit(0);const i=a.lastIndexOf(':');let h=i<0?'':a.slice(0,i).replace(/^\[|\]$/g,'');if(h===''||h==='0.0.0.0'||h==='::')h='127.0.0.1';fetch('http://'+(h.includes(':')?'['+h+']':h)+':'+a.slice(i+1)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["node", "/app/dist/cli.js"]

@@ -109,7 +109,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
       if (f) log.error({ reason: f.reason, state_dir: s.stateDir }, 'cannot write the state database; reading is paused and retried (nothing is lost: the logs hold what is not read yet)');
       else log.info({ state_dir: s.stateDir }, 'the state database is writable again; reading resumes');
     };
-    const http = s.httpAddr ? await startHttpListener(s, store, flusher, files, deps) : undefined;
+    const http = s.httpAddr ? await startHttpListener(s, store, flusher, files, backend, deps) : undefined;
     const wake = new Wakeup();
     const watcher = once || patterns.length === 0 ? undefined : await watchForChanges(patterns, () => wake.poke(), log);
     const stopProgress = once && deps.progress ? startProgress(deps.progress, files, store, deps.now) : undefined;
@@ -144,14 +144,17 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   }
 }
 
-async function startHttpListener(s: Settings, store: Store, flusher: Flusher, files: FileSource, deps: RunDeps) {
+async function startHttpListener(s: Settings, store: Store, flusher: Flusher, files: FileSource, backend: Backend, deps: RunDeps) {
   const addr = parseHttpAddr(s.httpAddr!)!;
   const health = new HealthCheck(store, flusher, () => files.problems.unreadable, {
     maxBufferSize: s.maxBufferSize, fullGraceMs: 60_000, staleMs: Math.max(900_000, 3 * s.flushInterval * 1000), now: deps.now,
   });
   const ingest = ingestRoute({ store, maxBufferSize: s.maxBufferSize, bufferFull: s.bufferFull, now: deps.now, token: s.ingestToken,
     allowNegative: s.ingestAllowNegative });
-  const routes = { metrics: () => renderMetrics({ store, flusher, files, now: deps.now }), health, ingest };
+  const routes = {
+    metrics: () => renderMetrics({ store, flusher, files, now: deps.now, backend: backend.type, maxBufferSize: s.maxBufferSize, healthy: () => health.check().ok }),
+    health, ingest,
+  };
   const http = await startHttp(addr.host, addr.port, routes).catch((err: unknown) => { throw cannotListen(s.httpAddr!, err); });
   deps.log.info({ host: addr.host, port: http.port }, 'serving /metrics, /healthz and POST /ingest');
   return http;

@@ -4,7 +4,13 @@ import { LATENCY_BUCKETS } from '../ship/send-stats.js';
 import type { FileSource } from '../source/file-source.js';
 import { TOTAL, type Store } from '../state/store.js';
 
-export interface MetricsSources { store: Store; flusher: Flusher; files?: FileSource; now: () => number }
+export interface MetricsSources {
+  store: Store; flusher: Flusher; files?: FileSource; now: () => number;
+  /** The backend this process sends with, and the buffer's cap (AFLO_MAX_BUFFER_SIZE). */
+  backend: string; maxBufferSize: number;
+  /** What /healthz answers. */
+  healthy: () => boolean;
+}
 
 const ENTRY_KINDS = ['mapped', 'not_usage', 'invalid', 'too_long'];
 const EVENT_KINDS = ['accepted', 'dead_lettered', 'dropped'];
@@ -25,6 +31,7 @@ export function renderMetrics(m: MetricsSources): string {
   metric('aflo_events_produced_total', 'counter', 'Meter events produced by the mapping.', [['', c.produced ?? 0]]);
   metric('aflo_events_total', 'counter', 'Meter events by outcome.', EVENT_KINDS.map((k) => [`{outcome="${k}"}`, c[k] ?? 0]));
   metric('aflo_buffer_events', 'gauge', 'Events waiting in the buffer.', [['', m.store.bufferedEvents]]);
+  metric('aflo_buffer_capacity_events', 'gauge', 'Events the buffer holds at most (AFLO_MAX_BUFFER_SIZE).', [['', m.maxBufferSize]]);
   const oldest = m.store.oldestBufferedMs();
   metric('aflo_buffer_oldest_age_seconds', 'gauge', 'Age of the oldest buffered event.', [['', oldest === undefined ? 0 : (m.now() - oldest) / 1000]]);
   metric('aflo_dead_letters', 'gauge', 'Events in the dead-letter table.', [['', m.store.deadLetterCount()]]);
@@ -44,6 +51,9 @@ export function renderMetrics(m: MetricsSources): string {
   out.push(`aflo_send_duration_seconds_bucket{le="+Inf"} ${sends}`, `aflo_send_duration_seconds_sum ${s.latencySum}`, `aflo_send_duration_seconds_count ${sends}`);
   metric('aflo_sends_total', 'counter', 'Batch sends by answer.', Object.entries(s.sends).map(([k, v]) => [`{result="${k}"}`, v]));
   metric('aflo_retries_total', 'counter', 'Sends that will be retried.', [['', (s.sends.retry ?? 0) + (s.sends.unauthorized ?? 0)]]);
+  metric('aflo_healthy', 'gauge', '1 when /healthz answers 200, else 0.', [['', m.healthy() ? 1 : 0]]);
+  // The backend as an info metric: joined onto counters (group_left) rather than put on series kept across runs.
+  metric('aflo_backend_info', 'gauge', 'The backend this process sends with.', [[`{backend="${esc(m.backend)}"}`, 1]]);
   const last = m.store.getMeta('last_success');
   metric('aflo_last_success_timestamp_seconds', 'gauge', 'When a batch was last accepted.', [['', last ? Number(last) / 1000 : 0]]);
   return out.join('\n') + '\n';

@@ -1,9 +1,10 @@
 // Deployment files: the systemd unit verifies, and the container's runtime stage (production-only install) runs.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
+import { Daemon, fastEnv, freePort, waitFor, workspace } from '../e2e/harness.js';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -27,6 +28,34 @@ describe('systemd unit', () => {
     const stop = Number(/TimeoutStopSec=(\d+)/.exec(unit)?.[1]);
     expect(stop).toBeGreaterThan(10);
   });
+});
+
+describe('container health check', () => {
+  // The command Docker runs (shell form: /bin/sh -c), as the Dockerfile has it, with the image's default setting.
+  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  const check = /HEALTHCHECK[^\n]*\\\n\s*CMD (.+)/.exec(dockerfile)![1];
+  const imageAddr = /ENV AFLO_HTTP_ADDR=(\S+)/.exec(dockerfile)![1];
+  const probe = (addr: string) => spawnSync('/bin/sh', ['-c', check], { env: { ...process.env, AFLO_HTTP_ADDR: addr }, encoding: 'utf8', timeout: 20_000 }).status;
+
+  it('the image serves health on loopback by default; the check asks the address the setting names', async () => {
+    expect(imageAddr).toBe('127.0.0.1:8080');
+    const ws = workspace();
+    const port = await freePort();
+    writeFileSync(join(ws.logs, 'a.log'), '');
+    // Nothing listens yet: unhealthy.
+    expect(probe(`127.0.0.1:${port}`)).toBe(1);
+    const d = new Daemon([join(ws.logs, 'a.log')], fastEnv(ws.state, ws.out, { AFLO_HTTP_ADDR: `127.0.0.1:${port}` }));
+    try {
+      await waitFor(() => probe(`127.0.0.1:${port}`) === 0, 'healthy');
+      expect(probe(String(port))).toBe(0);
+      expect(probe(`0.0.0.0:${port}`)).toBe(0);
+      // No endpoint configured: nothing to ask, and a running container is not marked unhealthy.
+      expect(probe('')).toBe(0);
+    } finally {
+      await d.stop();
+      ws.remove();
+    }
+  }, 60_000);
 });
 
 describe('container runtime stage', () => {
