@@ -217,7 +217,9 @@ main().then(
       process.stderr.write(`aflo-tail: ${err.message}\n`);
       process.exitCode = err.code;
     } else {
-      process.stderr.write(`aflo-tail: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+      // A bug, not a usage problem: the message, and the stack only for those who ask (AFLO_DEBUG).
+      const debug = /^(1|true|yes|on)$/i.test(process.env.AFLO_DEBUG ?? '') || process.argv.includes('--debug');
+      process.stderr.write(`aflo-tail: internal error: ${debug ? (err as Error)?.stack ?? String(err) : `${(err as Error)?.message ?? String(err)} (AFLO_DEBUG=true shows where; please report it)`}\n`);
       process.exitCode = 70;
     }
   },

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { slpLine } from '../helpers.js';
 import { run } from './cli.js';
-import { balanced, Daemon, deliveredIds, fastEnv, status, useWorkspace, waitFor } from './harness.js';
+import { balanced, Daemon, deliveredIds, fastEnv, lastLog, status, useWorkspace, waitFor } from './harness.js';
 
 const dir = useWorkspace();
 let state: string, out: string, logs: string;
@@ -56,7 +56,7 @@ describe('gzip rotations', () => {
     writeFileSync(join(logs, 'app.log.4.gz'), Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.from('not gzip at all, just text')]));
     const broken = await once();
     expect(broken.code).toBe(1);
-    expect(broken.stderr).toContain(`${join(logs, 'app.log.4.gz')} (not gzip data`);
+    expect(lastLog(broken.stderr).inputs).toEqual([{ path: join(logs, 'app.log.4.gz'), kind: 'unreadable', code: 'not gzip data (Z_DATA_ERROR)' }]);
     expect(deliveredIds(out)).toHaveLength(70);
   });
 
