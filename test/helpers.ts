@@ -24,7 +24,10 @@ export function tempDir(prefix = 'aflo-'): { path: string; remove: () => void } 
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-export const MAPPING = { hostedEnv: 'prod', regionMap: new Map<string, string>(), sendObjectMetadata: false };
+/** The vitest project `js-mapper` runs the same tests with the JavaScript mapper only. */
+export const JS_MAPPER_ONLY = process.env.AFLO_TEST_MAPPER === 'js';
+
+export const MAPPING = { hostedEnv: 'prod', regionMap: new Map<string, string>(), sendObjectMetadata: false, ...(JS_MAPPER_ONLY ? { native: false } : {}) };
 
 export function slpLine(id: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({

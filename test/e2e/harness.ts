@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach } from 'vitest';
-import { slpLine, tempDir } from '../helpers.js';
+import { JS_MAPPER_ONLY, slpLine, tempDir } from '../helpers.js';
 import { finished, run, start, type Ran, type StartOptions } from './cli.js';
 
 /** Fast timings so tests take seconds; nothing here depends on the machine being fast. */
@@ -13,7 +13,7 @@ export function fastEnv(stateDir: string, outDir: string, extra: Record<string, 
   return {
     AFLO_BACKEND_TYPE: 'file', AFLO_OUTPUT_DIR: outDir, AFLO_STATE_DIR: stateDir, AFLO_POLL_INTERVAL: '0.1',
     AFLO_FLUSH_INTERVAL: '0.2', AFLO_BATCH_SIZE: '50', AFLO_RETRY_INITIAL: '0.05', AFLO_RETRY_MAX: '0.5',
-    AFLO_SHUTDOWN_TIMEOUT: '5', AFLO_ONCE_TIMEOUT: '20', AFLO_JSON_LOGS: 'true', ...extra,
+    AFLO_SHUTDOWN_TIMEOUT: '5', AFLO_ONCE_TIMEOUT: '20', AFLO_JSON_LOGS: 'true', ...(JS_MAPPER_ONLY ? { AFLO_NATIVE_MAPPER: 'false' } : {}), ...extra,
   };
 }
 

@@ -2,9 +2,9 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { slpLine } from '../helpers.js';
+import { JS_MAPPER_ONLY, slpLine } from '../helpers.js';
 import { run } from './cli.js';
-import { balanced, Daemon, lastLog, delivered, deliveredIds, fastEnv, status, waitFor, useWorkspace } from './harness.js';
+import { balanced, Daemon, lastLog, logLines, delivered, deliveredIds, fastEnv, status, waitFor, useWorkspace } from './harness.js';
 
 const dir = useWorkspace();
 let state: string, out: string, logs: string;
@@ -18,6 +18,8 @@ describe('--once', () => {
     writeFileSync(join(logs, 'b.jsonl'), lines('b', 30) + 'text line\n');
     const r = await run(['--once', join(logs, '*.jsonl')], fastEnv(state, out));
     expect(r.code).toBe(0);
+    // The project's mapper: the native one by default, the JavaScript one in the js-mapper project.
+    expect(logLines(r.stderr).find((l) => l.msg === 'aflo-tail started')?.native_mapper).toBe(!JS_MAPPER_ONLY);
     expect(deliveredIds(out)).toHaveLength(150);
     const s = await status(state);
     expect(s.entries).toMatchObject({ read: 151, mapped: 150, not_usage: 1 });
