@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "json_index.h"
 #include "slp_map.h"
@@ -19,6 +20,16 @@ struct FastMapper {
 };
 
 constexpr size_t kRegionLimit = 1000;  // as the JavaScript region cache
+
+/**
+ * What mapLine answers: a record count with flags above it, or one of the negative codes. Defined here only;
+ * JavaScript reads them from the addon's `protocol` export.
+ */
+constexpr int kBail = -1;        // the JavaScript path must read the line
+constexpr int kNeedRegion = -2;  // learnRegion(pendingRegion()) first, then map again
+constexpr int kNoRoom = -3;      // out needs ends[0] bytes free
+constexpr int kFlagShift = 8;    // records | flags << kFlagShift
+constexpr int kInconsistent = 1, kTimeMissing = 2;
 constexpr size_t kKeepOutBytes = 1 << 20;
 
 #define CHECK(call)                                   \
@@ -54,23 +65,93 @@ struct Args {
   }
 };
 
-/** create(customerText, hostedEnvJson) → a mapper. */
+napi_value property(napi_env env, napi_value obj, const char* name) {
+  napi_value v = nullptr;
+  if (napi_get_named_property(env, obj, name, &v) != napi_ok) return nullptr;
+  return v;
+}
+
+/** A property that is an array of strings (missing or of another type: empty, and `ok` false). */
+std::vector<std::string> strings(napi_env env, napi_value obj, const char* name, bool& ok) {
+  std::vector<std::string> out;
+  napi_value arr = property(env, obj, name);
+  bool is_array = false;
+  uint32_t n = 0;
+  if (arr == nullptr || napi_is_array(env, arr, &is_array) != napi_ok || !is_array || napi_get_array_length(env, arr, &n) != napi_ok) {
+    ok = false;
+    return out;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    napi_valuetype t;
+    if (napi_get_element(env, arr, i, &item) != napi_ok || napi_typeof(env, item, &t) != napi_ok || t != napi_string) ok = false;
+    else out.push_back(string_arg(env, item));
+  }
+  return out;
+}
+
+const char* const kMeterRoles[aflo::kMeters] = {"textTokens", "reasoningTokens", "audioTokens", "imageTokens",
+                                                "citationTokens", "requests", "seconds"};
+const char* const kDimNames[aflo::kDims] = {"business_unit_id", "usecase", "provider", "platform", "model", "sku",
+                                            "user", "keyName", "hostedEnv", "region", "batch", "tier"};
+
+/** Fills `o` from the options object; an error names what this build does not know (then no mapper is made). */
+std::string read_options(napi_env env, napi_value v, aflo::MapOptions& o) {
+  bool ok = true;
+  o.customer = string_arg(env, property(env, v, "customer"));
+  o.hosted_env = string_arg(env, property(env, v, "hostedEnv"));
+  o.type_key = string_arg(env, property(env, v, "typeKey"));
+  o.cache_key = string_arg(env, property(env, v, "cacheKey"));
+  o.error_key = string_arg(env, property(env, v, "errorKey"));
+  napi_value meters = property(env, v, "meters");
+  for (int m = 0; m < aflo::kMeters; m++) {
+    o.meters[m] = meters ? string_arg(env, property(env, meters, kMeterRoles[m])) : std::string();
+    if (o.meters[m].empty()) return std::string("no name for the meter ") + kMeterRoles[m];
+  }
+  for (const std::string& name : strings(env, v, "dimensions", ok)) {
+    int d = 0;
+    while (d < aflo::kDims && name != kDimNames[d]) d++;
+    if (d == aflo::kDims) return "a dimension this build does not work out: " + name;
+    o.dims.push_back(static_cast<aflo::Dim>(d));
+    o.dim_names[d] = name;
+  }
+  o.tiers = strings(env, v, "tiers", ok);
+  o.batch_calls = strings(env, v, "batchCalls", ok);
+  o.speech_calls = strings(env, v, "speechCalls", ok);
+  o.image_call_parts = strings(env, v, "imageCallParts", ok);
+  napi_value declined = property(env, v, "declined");
+  uint32_t n = 0;
+  if (declined == nullptr || napi_get_array_length(env, declined, &n) != napi_ok) ok = false;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value group;
+    if (napi_get_element(env, declined, i, &group) != napi_ok) ok = false;
+    else o.declined.emplace_back(strings(env, group, "parent", ok), strings(env, group, "keys", ok));
+  }
+  if (!ok || o.type_key.empty() || o.cache_key.empty() || o.error_key.empty()) return "incomplete options";
+  return {};
+}
+
+/** create(options) → a mapper; throws naming what this build cannot do. */
 napi_value Create(napi_env env, napi_callback_info info) {
-  Args<2> a(env, info);
+  Args<1> a(env, info);
   if (!a.ok) return nullptr;
   auto* m = new FastMapper();
-  m->opts.customer = string_arg(env, a.v[0]);
-  m->opts.hosted_env = string_arg(env, a.v[1]);
+  std::string error = read_options(env, a.v[0], m->opts);
+  if (!error.empty()) {
+    delete m;
+    napi_throw_error(env, nullptr, error.c_str());
+    return nullptr;
+  }
   napi_value out;
   CHECK(napi_create_external(env, m, [](napi_env, void* data, void*) { delete static_cast<FastMapper*>(data); }, nullptr, &out));
   return out;
 }
 
-/** learnRegion(mapper, apiBase, kind: 0 none | 1 value | 2 bail, json). */
+/** learnRegion(mapper, apiBase, kind: protocol.regionNone / regionValue / regionBail, json). */
 napi_value LearnRegion(napi_env env, napi_callback_info info) {
   Args<4> a(env, info);
   int32_t kind = 0;
-  if (a.mapper == nullptr || napi_get_value_int32(env, a.v[2], &kind) != napi_ok || kind < 0 || kind > 2) return nullptr;
+  if (a.mapper == nullptr || napi_get_value_int32(env, a.v[2], &kind) != napi_ok || kind < aflo::Region::None || kind > aflo::Region::Bail) return nullptr;
   FastMapper* m = a.mapper;
   if (m->opts.regions.size() >= kRegionLimit) m->opts.regions.clear();
   m->opts.regions[string_arg(env, a.v[1])] =
@@ -89,13 +170,12 @@ napi_value PendingRegion(napi_env env, napi_callback_info info) {
 }
 
 /**
- * mapLine(mapper, src, from, to, out, outPos, fallbackMs, ends): maps the line src[from..to) into out at outPos.
- * ≥ 0: records | flags << 8 (1 inconsistent, 2 time missing), ends[i] just past record i in out; -1: the
- * JavaScript path must read it; -2: learnRegion(pendingRegion()) first; -3: out needs ends[0] bytes free.
+ * mapLine(mapper, src, from, to, out, outPos, fallbackMs, ends): maps the line src[from..to) into out at outPos;
+ * answers as `protocol` says, ends[i] just past record i in out.
  */
 napi_value MapLine(napi_env env, napi_callback_info info) {
   Args<8> a(env, info);
-  if (a.mapper == nullptr) return number(env, -1);
+  if (a.mapper == nullptr) return number(env, kBail);
   FastMapper* m = a.mapper;
   napi_value* args = a.v;
   char* src;
@@ -116,7 +196,7 @@ napi_value MapLine(napi_env env, napi_callback_info info) {
   CHECK(napi_get_typedarray_info(env, args[7], &type, &ends_len, &ends_data, nullptr, nullptr));
   auto* ends = static_cast<uint32_t*>(ends_data);
   if (from < 0 || to > static_cast<int64_t>(src_len) || from > to || type != napi_uint32_array || ends_len == 0) {
-    return number(env, -1);
+    return number(env, kBail);
   }
   // What the last line took beyond the usual is given back before this one is read.
   m->doc.shrink();
@@ -126,26 +206,26 @@ napi_value MapLine(napi_env env, napi_callback_info info) {
   size_t len = static_cast<size_t>(to - from);
   Outcome r;
   try {
-    if (len == 0 || line[0] != '{' || !m->doc.parse(line, len)) return number(env, -1);
+    if (len == 0 || line[0] != '{' || !m->doc.parse(line, len)) return number(env, kBail);
     r = aflo::map_entry(m->doc, m->opts, fallback_ms, m->mapped);
   } catch (const std::bad_alloc&) {
     // Out of memory (a container's limit): what was taken is given back and the JavaScript path reads the line.
     m->doc.shrink();
     std::string().swap(m->mapped.out);
-    return number(env, -1);
+    return number(env, kBail);
   }
-  if (r == Outcome::Bail) return number(env, -1);
-  if (r == Outcome::NeedRegion) return number(env, -2);
+  if (r == Outcome::Bail) return number(env, kBail);
+  if (r == Outcome::NeedRegion) return number(env, kNeedRegion);
   const aflo::Mapped& got = m->mapped;
-  if (got.ends.size() > ends_len) return number(env, -1);
+  if (got.ends.size() > ends_len) return number(env, kBail);
   if (out_pos < 0 || static_cast<size_t>(out_pos) > out_len || got.out.size() > out_len - static_cast<size_t>(out_pos)) {
     ends[0] = static_cast<uint32_t>(got.out.size());
-    return number(env, -3);
+    return number(env, kNoRoom);
   }
   std::memcpy(out + out_pos, got.out.data(), got.out.size());
   for (size_t i = 0; i < got.ends.size(); i++) ends[i] = static_cast<uint32_t>(out_pos) + got.ends[i];
-  int flags = (got.inconsistent ? 1 : 0) | (got.time_missing ? 2 : 0);
-  return number(env, static_cast<double>(got.ends.size() | (flags << 8)));
+  int flags = (got.inconsistent ? kInconsistent : 0) | (got.time_missing ? kTimeMissing : 0);
+  return number(env, static_cast<double>(got.ends.size() | (flags << kFlagShift)));
 }
 
 }  // namespace
@@ -158,5 +238,13 @@ NAPI_MODULE_INIT() {
       {"mapLine", nullptr, MapLine, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  napi_value protocol;
+  napi_create_object(env, &protocol);
+  const std::pair<const char*, double> values[] = {
+      {"bail", kBail}, {"needRegion", kNeedRegion}, {"noRoom", kNoRoom}, {"flagShift", kFlagShift},
+      {"inconsistent", kInconsistent}, {"timeMissing", kTimeMissing}, {"regionNone", aflo::Region::None},
+      {"regionValue", aflo::Region::Value}, {"regionBail", aflo::Region::Bail}};
+  for (const auto& [name, v] : values) napi_set_named_property(env, protocol, name, number(env, v));
+  napi_set_named_property(env, exports, "protocol", protocol);
   return exports;
 }

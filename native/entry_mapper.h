@@ -31,32 +31,38 @@ class EntryMapper {
     if (!f_.given(f_.get(0, "id")) && !f_.given(f_.get(0, "request_id"))) throw BailOut{};
     if (!f_.given(f_.get(0, "call_type")) && !f_.given(f_.get(0, "status"))) throw BailOut{};
     int32_t meta = f_.get(0, "metadata");
-    if (f_.is(meta, Type::String) || f_.get(0, "spend") >= 0) throw BailOut{};
+    if (f_.is(meta, Type::String)) throw BailOut{};  // a SpendLogs row (so is one with `spend`: declines())
     bool usage = f_.given(f_.get(0, "prompt_tokens")) || f_.given(f_.get(0, "response_cost")) ||
                  (f_.is(meta, Type::Object) && f_.given(f_.get(meta, "usage_object")));
     if (!usage) throw BailOut{};
   }
 
-  void put(const char* key, std::optional<std::string_view> value) {
+  void put(Dim d, std::optional<std::string_view> value) {
     if (!value) return;
     if (value->size() > kMaxDimension) throw BailOut{};
-    put_key(key);
+    put_key(opts_.dim_names[d]);
     dims_ += '"';
     dims_ += *value;
     dims_ += '"';
   }
 
-  void put_json(const char* key, std::string_view json) {
-    put_key(key);
+  void put_json(Dim d, std::string_view json) {
+    put_key(opts_.dim_names[d]);
     dims_ += json;
   }
 
-  void put_key(const char* key) {
+  void put_key(const std::string& key) {
     if (pairs_ > 0) dims_ += ',';
     dims_ += '"';
     dims_ += key;
     dims_ += "\":";
     pairs_++;
+  }
+
+  static bool contains(const std::vector<std::string>& list, std::string_view v) {
+    for (const std::string& s : list)
+      if (s == v) return true;
+    return false;
   }
 
   template <typename... Rest>
@@ -97,8 +103,9 @@ class EntryMapper {
 
   void dimensions(int32_t meta);
   void tokens();
+  void declines();
   void media();
-  void record(const char* meter, double value, double ms, const Token* token);
+  void record(Meter meter, double value, double ms, const Token* token);
 
  public:
   struct NeedRegion {};

@@ -32,19 +32,19 @@ void EntryMapper::tokens() {
   } else {
     uncached = n(f_.get(P_, "text_tokens"));
   }
-  auto add = [&](const char* meter, bool in, char cache, std::optional<double> v) {
+  auto add = [&](Meter meter, bool in, char cache, std::optional<double> v) {
     if (v && *v > 0) tokens_.push_back({meter, in, cache, *v});
   };
-  add("llm_text_tokens", false, 'n', text_out);
-  add("llm_reasoning_tokens", false, 'n', reasoning);
-  add("llm_audio_tokens", false, 'n', audio_out);
-  add("llm_image_tokens", false, 'n', image_out);
-  add("llm_citation_tokens", false, 'n', citation);
-  add("llm_audio_tokens", true, 'n', audio_in);
-  add("llm_image_tokens", true, 'n', image_in);
-  add("llm_text_tokens", true, 'r', reads);
-  add("llm_text_tokens", true, 'c', writes);
-  add("llm_text_tokens", true, 'n', uncached);
+  add(kTextTokens, false, 'n', text_out);
+  add(kReasoningTokens, false, 'n', reasoning);
+  add(kAudioTokens, false, 'n', audio_out);
+  add(kImageTokens, false, 'n', image_out);
+  add(kCitationTokens, false, 'n', citation);
+  add(kAudioTokens, true, 'n', audio_in);
+  add(kImageTokens, true, 'n', image_in);
+  add(kTextTokens, true, 'r', reads);
+  add(kTextTokens, true, 'c', writes);
+  add(kTextTokens, true, 'n', uncached);
   int32_t hit = f_.get(0, "cache_hit");
   if (f_.is(hit, Type::True) || f_.equals(hit, "True") || f_.equals(hit, "true")) {
     // asCacheHit(): every token event a read, one event per meter and direction.
@@ -53,7 +53,7 @@ void EntryMapper::tokens() {
     for (const Token& t : tokens_) {
       Token* same = nullptr;
       for (Token& m : merged)
-        if (std::string_view(m.meter) == t.meter && m.in == t.in) {
+        if (m.meter == t.meter && m.in == t.in) {
           same = &m;
           break;
         }
@@ -64,20 +64,26 @@ void EntryMapper::tokens() {
   }
 }
 
-/** mediaMeters(): entries that have any of its fields go the JavaScript way. */
-void EntryMapper::media() {
-  if (f_.get(response_, "duration") >= 0 || f_.get(U_, "seconds") >= 0 || f_.equals(f_.get(U_, "type"), "duration") ||
-      f_.get(P_, "audio_length_seconds") >= 0 || f_.get(P_, "video_length_seconds") >= 0 ||
-      f_.get(f_.obj(f_.get(response_, "usage")), "duration_seconds") >= 0 || f_.get(P_, "character_count") >= 0) {
-    throw BailOut{};
+/** Entries with a field src/mapping/fields-read.ts marks `declines` go the JavaScript way. */
+void EntryMapper::declines() {
+  for (const auto& [parent, keys] : opts_.declined) {
+    int32_t o = 0;
+    for (const std::string& k : parent) o = f_.obj(f_.get(o, k));
+    if (o < 0) continue;
+    for (const std::string& k : keys)
+      if (f_.get(o, k) >= 0) throw BailOut{};
   }
+}
+
+/** mediaMeters(): speech and image calls (vocabulary.ts) go the JavaScript way. */
+void EntryMapper::media() {
   int32_t call_type = f_.get(0, "call_type");
   if (!f_.is(call_type, Type::String)) return;
   std::string_view c = f_.raw(call_type);
-  if (c == "speech" || c == "aspeech" || c.find("image_generation") != std::string_view::npos ||
-      c.find("image_edit") != std::string_view::npos || c.find("image_variation") != std::string_view::npos) {
-    throw BailOut{};
-  }
+  for (const std::string& s : opts_.speech_calls)
+    if (c == s) throw BailOut{};
+  for (const std::string& part : opts_.image_call_parts)
+    if (c.find(part) != std::string_view::npos) throw BailOut{};
 }
 
 }  // namespace aflo

@@ -10,11 +10,11 @@
 
 namespace aflo {
 
-void EntryMapper::record(const char* meter, double value, double ms, const Token* token) {
+void EntryMapper::record(Meter meter, double value, double ms, const Token* token) {
   std::string& o = r_.out;
   o += head_;
   o += "\"meterApiName\":\"";
-  o += meter;
+  o += opts_.meters[meter];
   o += "\",\"meterValue\":";
   append_js_number(o, value);
   o += ",\"meterTimeInMillis\":";
@@ -23,7 +23,11 @@ void EntryMapper::record(const char* meter, double value, double ms, const Token
   o += dims_;
   if (token) {
     if (pairs_ > 0) o += ',';
-    o += token->in ? "\"type\":\"in\",\"cache\":\"" : "\"type\":\"out\",\"cache\":\"";
+    o += '"';
+    o += opts_.type_key;
+    o += token->in ? "\":\"in\",\"" : "\":\"out\",\"";
+    o += opts_.cache_key;
+    o += "\":\"";
     o += token->cache;
     o += '"';
   }
@@ -34,6 +38,7 @@ void EntryMapper::record(const char* meter, double value, double ms, const Token
 
 void EntryMapper::run(double fallback_ms) {
   recognise();
+  declines();
   int32_t meta = f_.obj(f_.get(0, "metadata"));
   response_ = f_.obj(f_.get(0, "response"));
   response_usage_ = f_.obj(f_.get(response_, "usage"));
@@ -66,10 +71,10 @@ void EntryMapper::run(double fallback_ms) {
     if (std::isfinite(t.value)) record(t.meter, t.value, t.in ? start_ms : end_ms, &t);
     else r_.inconsistent = true;
   }
-  record("llm_requests", 1, start_ms, nullptr);
+  record(kRequests, 1, start_ms, nullptr);
   if (start && end) {
     double seconds = (*end - *start) / 1e6;
-    if (*end >= *start && std::isfinite(seconds)) record("llm_seconds", seconds, end_ms, nullptr);
+    if (*end >= *start && std::isfinite(seconds)) record(kSeconds, seconds, end_ms, nullptr);
     else r_.inconsistent = true;
   }
 }

@@ -16,17 +16,30 @@ struct Region {
   std::string json;  // the value as JSON text (Value only)
 };
 
+/** The meters this code writes, by role (their names come from src/mapping/vocabulary.ts at create()). */
+enum Meter : uint8_t { kTextTokens, kReasoningTokens, kAudioTokens, kImageTokens, kCitationTokens, kRequests, kSeconds, kMeters };
+/** The base dimensions this code can work out; their order comes from vocabulary.ts (BASE_DIMENSIONS). */
+enum Dim : uint8_t { kBusinessUnit, kUsecase, kProvider, kPlatform, kModel, kSku, kUser, kKeyName, kHostedEnv, kRegion, kBatch, kTier, kDims };
+
+/** Everything the mapping's rules need that is not code: given by src/mapping (fast-mapper.ts) when a mapper is made. */
 struct MapOptions {
   std::string customer;    // `"customerId":<json>,` or empty
   std::string hosted_env;  // the hostedEnv value as JSON text
   std::unordered_map<std::string, Region> regions;
+  std::string meters[kMeters];  // meter names, by role
+  std::vector<Dim> dims;        // the base dimensions in the order they are written
+  std::string dim_names[kDims];  // and the key each is written with
+  std::string type_key, cache_key, error_key;
+  std::vector<std::string> tiers, batch_calls, speech_calls, image_call_parts;
+  /** Fields whose presence hands the entry back, as keys from the entry's root, grouped by the object holding them. */
+  std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> declined;
 };
 
 enum class Outcome { Mapped, Bail, NeedRegion };
 
 /** One token quantity: meter, direction, cache kind (r, c, n) and value. */
 struct Token {
-  const char* meter;
+  Meter meter;
   bool in;
   char cache;
   double value;

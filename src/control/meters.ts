@@ -1,24 +1,13 @@
 // Meter management and `meters provision`: every meter aflo-tail's mapping emits, created once by meterApiName.
 import { controlRequest, type ControlOptions } from './client.js';
+import { BASE_DIMENSIONS, ERROR_CODE, METERS, TOKEN_CACHE, TOKEN_TYPE } from '../mapping/vocabulary.js';
 
-const COMMON = ['business_unit_id', 'usecase', 'provider', 'platform', 'model', 'sku', 'user', 'keyName', 'hostedEnv', 'region', 'batch', 'tier', 'error_code'];
-const TOKEN = [...COMMON, 'type', 'cache'];
+const COMMON = [...BASE_DIMENSIONS, ERROR_CODE];
+const TOKEN = [...COMMON, TOKEN_TYPE, TOKEN_CACHE];
 
 /** The meters of the mapping (README, "The mapping"), with the dimensions each can carry. */
-export const MAPPED_METERS: { meterApiName: string; label: string; dimensions: string[] }[] = [
-  { meterApiName: 'llm_text_tokens', label: 'LLM text tokens', dimensions: TOKEN },
-  { meterApiName: 'llm_reasoning_tokens', label: 'LLM reasoning tokens', dimensions: TOKEN },
-  { meterApiName: 'llm_audio_tokens', label: 'LLM audio tokens', dimensions: TOKEN },
-  { meterApiName: 'llm_image_tokens', label: 'LLM image tokens', dimensions: TOKEN },
-  { meterApiName: 'llm_citation_tokens', label: 'LLM citation tokens', dimensions: TOKEN },
-  { meterApiName: 'llm_requests', label: 'LLM requests', dimensions: COMMON },
-  { meterApiName: 'llm_seconds', label: 'LLM request seconds', dimensions: COMMON },
-  { meterApiName: 'llm_audio_seconds', label: 'LLM audio seconds', dimensions: COMMON },
-  { meterApiName: 'llm_video_seconds', label: 'LLM video seconds', dimensions: COMMON },
-  { meterApiName: 'llm_characters', label: 'LLM characters', dimensions: COMMON },
-  { meterApiName: 'llm_pixels', label: 'LLM image pixels', dimensions: COMMON },
-  { meterApiName: 'llm_images', label: 'LLM images', dimensions: COMMON },
-];
+export const MAPPED_METERS: { meterApiName: string; label: string; dimensions: string[] }[] = Object.values(METERS).map((m) => (
+  { meterApiName: m.name, label: m.label, dimensions: m.tokens ? TOKEN : COMMON }));
 
 export interface MeterFields { label?: string; meterApiName?: string; meterType?: string }
 

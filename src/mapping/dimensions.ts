@@ -3,9 +3,7 @@ import type { Obj } from '../entries/recognise.js';
 import { at, obj, text } from './fields.js';
 import { regionOf } from './region.js';
 import { MAX_DIMENSION_LENGTH, type MappingOptions } from './types.js';
-
-const BATCH_CALLS = new Set(['create_batch', 'acreate_batch', 'retrieve_batch', 'aretrieve_batch']);
-const TIERS = new Set(['flex', 'priority']);
+import { BASE_DIMENSIONS, BATCH_CALLS, TIERS, type BaseDimension } from './vocabulary.js';
 
 export interface BaseDimensions {
   /** Key, value, key, value…: the dimensions every event of the entry carries, in the fixed key order. */
@@ -31,18 +29,21 @@ export function baseDimensions(slp: Obj, opts: MappingOptions, usage: Obj): Base
     }
     pairs.push(key, value);
   };
-  put('business_unit_id', meta && businessUnitOf(meta));
-  put('usecase', callType);
-  put('provider', provider);
-  put('platform', provider);
-  put('model', text(slp.model));
-  put('sku', mapInfo && (text(mapInfo.model_map_key) ?? text(at(mapInfo, 'model_map_value.key'))));
-  put('user', text(slp.user) ?? text(slp.end_user) ?? text(meta?.user_api_key_end_user_id));
-  put('keyName', text(meta?.user_api_key_alias));
-  put('hostedEnv', opts.hostedEnv);
-  put('region', regionOf(text(slp.api_base), opts.regionMap) ?? regionOf(text(at(slp, 'hidden_params.api_base')), opts.regionMap));
-  put('batch', isBatch(slp, meta, callType) ? 'y' : 'n');
-  put('tier', tierOf(slp, usage));
+  const values: Record<BaseDimension, string | undefined> = {
+    business_unit_id: meta && businessUnitOf(meta),
+    usecase: callType,
+    provider,
+    platform: provider,
+    model: text(slp.model),
+    sku: mapInfo && (text(mapInfo.model_map_key) ?? text(at(mapInfo, 'model_map_value.key'))),
+    user: text(slp.user) ?? text(slp.end_user) ?? text(meta?.user_api_key_end_user_id),
+    keyName: text(meta?.user_api_key_alias),
+    hostedEnv: opts.hostedEnv,
+    region: regionOf(text(slp.api_base), opts.regionMap) ?? regionOf(text(at(slp, 'hidden_params.api_base')), opts.regionMap),
+    batch: isBatch(slp, meta, callType) ? 'y' : 'n',
+    tier: tierOf(slp, usage),
+  };
+  for (const key of BASE_DIMENSIONS) put(key, values[key]);
   const errorCode = slp.status === 'failure' ? cutDimension(errorCodeOf(slp)) : undefined;
   return { pairs, errorCode, truncated };
 }
@@ -60,7 +61,7 @@ export function businessUnitOf(meta: Obj): string | undefined {
 }
 
 function isBatch(slp: Obj, meta: Obj | undefined, callType: string | undefined): boolean {
-  if (callType !== undefined && BATCH_CALLS.has(callType)) return true;
+  if (callType !== undefined && BATCH_CALLS.includes(callType)) return true;
   return nonEmpty(at(slp, 'hidden_params.batch_models')) || nonEmpty(meta?.batch_models);
 }
 
@@ -70,7 +71,7 @@ function nonEmpty(models: unknown): boolean {
 
 function tierOf(slp: Obj, usage: Obj): string {
   const tier = text(at(slp, 'model_parameters.service_tier')) ?? text(at(slp, 'response.service_tier')) ?? text(usage.service_tier);
-  return tier !== undefined && TIERS.has(tier) ? tier : 'n';
+  return tier !== undefined && TIERS.includes(tier) ? tier : 'n';
 }
 
 /** Cuts to 200 characters without splitting a surrogate pair. */

@@ -1,6 +1,7 @@
 // Writes one entry's event records as bytes. Records of an entry differ only in meter, value, time and token
 // fields, so each shared run of bytes is encoded once, in the first record that has it, and copied from there after.
 import { RecordBuffer } from './record-buffer.js';
+import { ERROR_CODE, TOKEN_CACHE, TOKEN_TYPE } from './vocabulary.js';
 
 /** `text(name)` encoded once per name, then served from memory. */
 function encodedOnce(text: (name: string) => string): (name: string) => Buffer {
@@ -18,7 +19,7 @@ const meterLiteral = encodedOnce((name) => '"meterApiName":' + JSON.stringify(na
 export type TokenType = 'in' | 'out';
 export type CacheKind = 'r' | 'c' | 'n';
 const tokenFields = (close: string) => {
-  const f = (t: TokenType, c: CacheKind) => Buffer.from(`"type":"${t}","cache":"${c}"${close}`);
+  const f = (t: TokenType, c: CacheKind) => Buffer.from(`"${TOKEN_TYPE}":"${t}","${TOKEN_CACHE}":"${c}"${close}`);
   return { in: { r: f('in', 'r'), c: f('in', 'c'), n: f('in', 'n') }, out: { r: f('out', 'r'), c: f('out', 'c'), n: f('out', 'n') } };
 };
 /** Token fields, and token fields that end the record (no error code follows). */
@@ -28,7 +29,7 @@ const TIME_KEY = Buffer.from(',"meterTimeInMillis":');
 const DIMENSIONS_KEY = Buffer.from(',"dimensions":{');
 const COMMA = Buffer.from(',');
 const RECORD_END = Buffer.from('}}\n');
-const ERROR_KEY = Buffer.from(',"error_code":');
+const ERROR_KEY = Buffer.from(`,"${ERROR_CODE}":`);
 
 /** `,"<key>":` for a dimension key (the comma is left out for the first). */
 const keyLiteral = encodedOnce((key) => ',' + JSON.stringify(key) + ':');

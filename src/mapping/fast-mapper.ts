@@ -5,22 +5,47 @@ import { createRequire } from 'node:module';
 import { regionOf } from './region.js';
 import type { RecordBuffer } from './record-buffer.js';
 import { MAX_DIMENSION_LENGTH, type MappingOptions } from './types.js';
+import { declinedGroups } from './fields-read.js';
+import { BASE_DIMENSIONS, BATCH_CALLS, ERROR_CODE, IMAGE_CALL_PARTS, METERS, SPEECH_CALLS, TIERS, TOKEN_CACHE, TOKEN_TYPE } from './vocabulary.js';
+
+/** What mapLine answers (defined by the addon, read from it): a record count with flags above it, or a code. */
+interface Protocol {
+  bail: number; needRegion: number; noRoom: number; flagShift: number; inconsistent: number; timeMissing: number;
+  regionNone: number; regionValue: number; regionBail: number;
+}
+
+/** The rules' lists and names, from vocabulary.ts and fields-read.ts: the addon has none of its own. */
+interface AddonOptions {
+  customer: string; hostedEnv: string; meters: Record<string, string>; dimensions: string[]; typeKey: string; cacheKey: string;
+  errorKey: string; tiers: readonly string[]; batchCalls: readonly string[]; speechCalls: readonly string[];
+  imageCallParts: readonly string[]; declined: { parent: string[]; keys: string[] }[];
+}
 
 interface Addon {
-  create(customer: string, hostedEnvJson: string): object;
+  protocol: Protocol;
+  create(options: AddonOptions): object;
   learnRegion(mapper: object, apiBase: string, kind: number, json: string): void;
   pendingRegion(mapper: object): string;
   mapLine(mapper: object, src: Buffer, from: number, to: number, out: Buffer, outPos: number, fallbackMs: number, ends: Uint32Array): number;
 }
 
-const BAIL = -1;
-const NEED_REGION = -2;
-const NO_ROOM = -3;
-const REGION_NONE = 0, REGION_VALUE = 1, REGION_BAIL = 2;
-
-/** Flags of a natively mapped line (the low byte of mapLine's answer counts its records). */
+/** Flags of a natively mapped line, as mapLine() returns them (translated from the addon's protocol). */
 export const FAST_INCONSISTENT = 1;
 export const FAST_TIME_MISSING = 2;
+
+/** JSON text without its quotes: names are written into records as they are given. */
+const inner = (name: string) => JSON.stringify(name).slice(1, -1);
+
+/** The options every mapper of this build is made with, beside the customer and hostedEnv. */
+export function addonOptions(opts: MappingOptions): AddonOptions {
+  return {
+    customer: opts.customerId !== undefined ? '"customerId":' + JSON.stringify(opts.customerId) + ',' : '',
+    hostedEnv: JSON.stringify(opts.hostedEnv),
+    meters: Object.fromEntries(Object.entries(METERS).map(([role, m]) => [role, inner(m.name)])),
+    dimensions: BASE_DIMENSIONS.map(inner), typeKey: inner(TOKEN_TYPE), cacheKey: inner(TOKEN_CACHE), errorKey: inner(ERROR_CODE),
+    tiers: TIERS, batchCalls: BATCH_CALLS, speechCalls: SPEECH_CALLS, imageCallParts: IMAGE_CALL_PARTS, declined: declinedGroups(),
+  };
+}
 
 let loaded: Addon | null | undefined;
 /** One mapper per mapping options (a thread has its own), or null where the native path does not apply. */
@@ -59,33 +84,44 @@ export class FastMapper {
     const addon = fastMapAddon();
     if (addon === null || opts.native === false || opts.sendObjectMetadata || opts.profile === 'callback' ||
       opts.hostedEnv.length > MAX_DIMENSION_LENGTH) return undefined;
-    const customer = opts.customerId !== undefined ? '"customerId":' + JSON.stringify(opts.customerId) + ',' : '';
-    return new FastMapper(addon, addon.create(customer, JSON.stringify(opts.hostedEnv)), opts.regionMap);
+    try {
+      return new FastMapper(addon, addon.create(addonOptions(opts)), opts.regionMap);
+    } catch (err) {
+      // A rule this build of the addon does not know (a new dimension): every line goes the JavaScript way.
+      FastMapper.refused = (err as Error).message;
+      return undefined;
+    }
   }
+
+  /** Why the addon refused the options it was given last, if it did (tests show it). */
+  static refused: string | undefined;
 
   /**
    * Maps the line `src[from..to)` into `out` as records; returns FAST_* flags, or -1 when the line is left to the
    * JavaScript reader (nothing was written then).
    */
   mapLine(src: Buffer, from: number, to: number, out: RecordBuffer, fallbackMs: number): number {
+    const p = this.addon.protocol;
     for (let tries = 0; tries < 4; tries++) {
       const r = this.addon.mapLine(this.handle, src, from, to, out.memory, out.byteLength, fallbackMs, this.ends);
       if (r >= 0) {
-        out.written(this.ends, r & 0xff);
-        return r >> 8;
+        out.written(this.ends, r & ((1 << p.flagShift) - 1));
+        const flags = r >> p.flagShift;
+        return (flags & p.inconsistent ? FAST_INCONSISTENT : 0) | (flags & p.timeMissing ? FAST_TIME_MISSING : 0);
       }
-      if (r === NEED_REGION) this.learn(this.addon.pendingRegion(this.handle));
-      else if (r === NO_ROOM) out.reserve(this.ends[0]);
-      else return BAIL;
+      if (r === p.needRegion) this.learn(this.addon.pendingRegion(this.handle));
+      else if (r === p.noRoom) out.reserve(this.ends[0]);
+      else return -1;
     }
-    return BAIL;
+    return -1;
   }
 
   /** The region dimension for one api_base text, worked out once by region.ts. */
   private learn(apiBase: string): void {
     const region = regionOf(apiBase, this.regionMap);
-    if (region === undefined) this.addon.learnRegion(this.handle, apiBase, REGION_NONE, '');
-    else if (region.length > MAX_DIMENSION_LENGTH) this.addon.learnRegion(this.handle, apiBase, REGION_BAIL, '');
-    else this.addon.learnRegion(this.handle, apiBase, REGION_VALUE, JSON.stringify(region));
+    const p = this.addon.protocol;
+    if (region === undefined) this.addon.learnRegion(this.handle, apiBase, p.regionNone, '');
+    else if (region.length > MAX_DIMENSION_LENGTH) this.addon.learnRegion(this.handle, apiBase, p.regionBail, '');
+    else this.addon.learnRegion(this.handle, apiBase, p.regionValue, JSON.stringify(region));
   }
 }

@@ -8,6 +8,7 @@ import { firstText, obj } from './fields.js';
 import { asCacheHit, mediaMeters, tokenLines, usageOf } from './meters.js';
 import { OBJECT_METADATA_METER, objectMetadataList } from './object-metadata.js';
 import { toMicros } from './time.js';
+import { METERS } from './vocabulary.js';
 import { EntryRecords } from './entry-records.js';
 import { RecordBuffer } from './record-buffer.js';
 import type { EntryOrigin, MapResult, MappingOptions, MeterEvent } from './types.js';
@@ -46,9 +47,9 @@ export function mapEntryInto(slp: Obj, opts: MappingOptions, origin: EntryOrigin
   let tokens = tokenLines(slp, usage, bad);
   if (slp.cache_hit === true || slp.cache_hit === 'True' || slp.cache_hit === 'true') tokens = asCacheHit(tokens);
   for (const t of tokens) if (finite(t.value)) records.token(t.meter, t.value, t.type === 'in', t.type, t.cache);
-  records.plain('llm_requests', 1, true);
+  records.plain(METERS.requests.name, 1, true);
   if (start !== undefined && end !== undefined) {
-    if (end >= start && finite((end - start) / 1e6)) records.plain('llm_seconds', (end - start) / 1e6, false);
+    if (end >= start && finite((end - start) / 1e6)) records.plain(METERS.seconds.name, (end - start) / 1e6, false);
     else if (end < start) bad();
   }
   for (const [meter, value] of mediaMeters(slp, usage, bad)) if (finite(value)) records.plain(meter, value, false);

@@ -1,6 +1,7 @@
 // The meter tables of docs/mapping.md §3: token quantities by kind and direction, and the non-token meters.
 import type { Obj } from '../entries/recognise.js';
 import { at, count, firstCount, obj } from './fields.js';
+import { isImageCallType, METERS, SPEECH_CALLS } from './vocabulary.js';
 
 export type TokenLine = { meter: string; type: 'in' | 'out'; cache: 'r' | 'c' | 'n'; value: number };
 
@@ -61,16 +62,16 @@ export function tokenLines(slp: Obj, usage: Usage, bad: () => void): TokenLine[]
   const add = (meter: string, type: 'in' | 'out', cache: 'r' | 'c' | 'n', value: number | undefined) => {
     if (value !== undefined && value > 0) lines.push({ meter, type, cache, value });
   };
-  add('llm_text_tokens', 'out', 'n', textOut);
-  add('llm_reasoning_tokens', 'out', 'n', reasoning);
-  add('llm_audio_tokens', 'out', 'n', audioOut);
-  add('llm_image_tokens', 'out', 'n', imageOutAll);
-  add('llm_citation_tokens', 'out', 'n', citation);
-  add('llm_audio_tokens', 'in', 'n', audioIn);
-  add('llm_image_tokens', 'in', 'n', imageIn);
-  add('llm_text_tokens', 'in', 'r', reads);
-  add('llm_text_tokens', 'in', 'c', writes);
-  add('llm_text_tokens', 'in', 'n', uncached);
+  add(METERS.textTokens.name, 'out', 'n', textOut);
+  add(METERS.reasoningTokens.name, 'out', 'n', reasoning);
+  add(METERS.audioTokens.name, 'out', 'n', audioOut);
+  add(METERS.imageTokens.name, 'out', 'n', imageOutAll);
+  add(METERS.citationTokens.name, 'out', 'n', citation);
+  add(METERS.audioTokens.name, 'in', 'n', audioIn);
+  add(METERS.imageTokens.name, 'in', 'n', imageIn);
+  add(METERS.textTokens.name, 'in', 'r', reads);
+  add(METERS.textTokens.name, 'in', 'c', writes);
+  add(METERS.textTokens.name, 'in', 'n', uncached);
   return lines;
 }
 
@@ -85,13 +86,10 @@ export function asCacheHit(lines: TokenLine[]): TokenLine[] {
   return out;
 }
 
-const IMAGE_CALL = /image_(generation|edit|variation)/;
-
 /** image_generation, image_edit, image_variation and their a- forms (mapping: image calls). */
 export function isImageCall(slp: Obj): boolean {
-  return typeof slp.call_type === 'string' && IMAGE_CALL.test(slp.call_type);
+  return isImageCallType(slp.call_type);
 }
-const SPEECH_CALLS = new Set(['speech', 'aspeech']);
 
 /** Non-token meters other than requests and seconds: [meter, value] for each with a value > 0. */
 export function mediaMeters(slp: Obj, usage: Usage, bad: () => void): [string, number][] {
@@ -104,14 +102,14 @@ export function mediaMeters(slp: Obj, usage: Usage, bad: () => void): [string, n
   const responseUsage = response.usage;
   const usageSeconds = U.type === 'duration' || U.seconds !== undefined ? U.seconds : undefined;
   if (response.duration !== undefined || usageSeconds !== undefined || P.audio_length_seconds !== undefined) {
-    add('llm_audio_seconds', firstCount([response.duration, usageSeconds, P.audio_length_seconds], bad));
+    add(METERS.audioSeconds.name, firstCount([response.duration, usageSeconds, P.audio_length_seconds], bad));
   }
   if (P.video_length_seconds !== undefined || (responseUsage !== undefined && at(responseUsage, 'duration_seconds') !== undefined)) {
-    add('llm_video_seconds', firstCount([P.video_length_seconds, at(responseUsage, 'duration_seconds')], bad));
+    add(METERS.videoSeconds.name, firstCount([P.video_length_seconds, at(responseUsage, 'duration_seconds')], bad));
   }
-  add('llm_characters', (P.character_count !== undefined ? firstCount([P.character_count], bad) : undefined) ?? speechCharacters(slp));
-  add('llm_pixels', pixels(slp, response, bad));
-  if (slp.status !== 'failure' && isImageCall(slp)) add('llm_images', imageCount(slp, response, bad));
+  add(METERS.characters.name, (P.character_count !== undefined ? firstCount([P.character_count], bad) : undefined) ?? speechCharacters(slp));
+  add(METERS.pixels.name, pixels(slp, response, bad));
+  if (slp.status !== 'failure' && isImageCall(slp)) add(METERS.images.name, imageCount(slp, response, bad));
   return out;
 }
 
@@ -121,7 +119,7 @@ function imageCount(slp: Obj, response: Obj, bad: () => void): number {
 }
 
 function speechCharacters(slp: Obj): number | undefined {
-  if (typeof slp.call_type !== 'string' || !SPEECH_CALLS.has(slp.call_type)) return undefined;
+  if (typeof slp.call_type !== 'string' || !SPEECH_CALLS.includes(slp.call_type)) return undefined;
   const input = at(slp, 'model_parameters.input') ?? slp.messages;
   const textInput = typeof input === 'string' ? input : Array.isArray(input) ? at(input[0], 'content') : undefined;
   return typeof textInput === 'string' ? [...textInput].length : undefined;
