@@ -1,7 +1,7 @@
 // `aflo-tail dlq list|replay`: show dead-lettered events with the backend's answer, or put them back to be sent.
 // Only the process holding the state directory numbers events: a replay while a daemon runs is asked of it.
 import type { Settings } from '../config/settings.js';
-import { sleep } from '../ship/retry.js';
+import { sleep } from '../util/waiting.js';
 import { acquireLock, holderText } from '../state/lock.js';
 import { checkWritableStateDir, stateDbPresent } from '../state/state-dir.js';
 import { Store } from '../state/store.js';

@@ -8,7 +8,7 @@ import { DecodePool } from '../pipeline/decode-pool.js';
 import { roomLeft, type IngestOptions } from '../pipeline/ingest.js';
 import { Flusher } from '../ship/flusher.js';
 import { DEFAULT_BACKOFF } from '../ship/retry.js';
-import { Wakeup } from '../ship/signal.js';
+import { Wakeup } from '../util/waiting.js';
 import { FileSource } from '../source/file-source.js';
 import { spoolDir } from '../source/gzip-input.js';
 import { readStream } from '../source/stdin-source.js';

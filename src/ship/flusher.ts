@@ -10,7 +10,7 @@ import { Refusals } from './refusals.js';
 import { backoffDelay, type BackoffOptions } from './retry.js';
 import { SendHealth, type Health } from './send-health.js';
 import { countSend, newSendStats, type SendStats } from './send-stats.js';
-import { Wakeup } from './signal.js';
+import { Wakeup } from '../util/waiting.js';
 
 export interface FlusherOptions {
   batchSize: number;
@@ -92,10 +92,10 @@ export class Flusher {
           return { ok: true };
         }
       }
-      if (deadline.aborted || (stopOnAuth && this.health.unauthorized)) {
+      if (deadline.aborted || (stopOnAuth && this.health.misconfigured)) {
         await this.finishSends();
         this.sendHealth.flushLog();
-        const reason = deadline.aborted ? this.health.lastError ?? 'time ran out' : this.health.unauthorized!.reason;
+        const reason = deadline.aborted ? this.health.lastError ?? 'time ran out' : this.health.misconfigured!.reason;
         return { ok: false, reason };
       }
       this.launch(deadline);
@@ -236,7 +236,7 @@ export class Flusher {
         if (result.kind === 'rejected') this.refusals.refused(row.lo, row.hi, result.reason);
         if (records.length === 1 && result.kind === 'rejected' && this.refusals.notTheRecords(row.lo, row.hi, result.reason)) {
           // Every event of the batch refused alike, nothing accepted meanwhile: the configuration, not the records.
-          return this.misconfigured(row, { kind: 'unauthorized', status, reason: result.reason,
+          return this.misconfigured(row, { kind: 'misconfigured', status, reason: result.reason,
             setting: `${this.backend.type === 'api' ? 'AFLO_API_ENDPOINT' : 'the backend settings'} (every event is refused with the same answer)` });
         }
         if (records.length > 1) {
@@ -250,15 +250,15 @@ export class Flusher {
         }
         return { kind: result.kind, waitMs: 0 };
       }
-      case 'unauthorized':
+      case 'misconfigured':
         return this.misconfigured(row, result);
     }
   }
 
   /** Refused for a reason of configuration: the batch is kept, the setting reported, sending retried slowly. */
-  private misconfigured(row: BatchRow, r: Extract<SendResult, { kind: 'unauthorized' }>): { kind: 'unauthorized'; waitMs: number } {
+  private misconfigured(row: BatchRow, r: Extract<SendResult, { kind: 'misconfigured' }>): { kind: 'misconfigured'; waitMs: number } {
     this.store.batchFailed(row.id, r.reason);
-    this.sendHealth.unauthorized(r.reason, r.setting, r.status);
-    return { kind: 'unauthorized', waitMs: this.opts.authRetryMs };
+    this.sendHealth.misconfigured(r.reason, r.setting, r.status);
+    return { kind: 'misconfigured', waitMs: this.opts.authRetryMs };
   }
 }

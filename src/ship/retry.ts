@@ -22,18 +22,3 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
-
-/** Sleeps for `ms` unless the signal aborts first; never rejects. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    t.unref?.();
-    function done() {
-      signal?.removeEventListener('abort', done);
-      clearTimeout(t);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { emptyCounts } from '../entries/counts.js';
 import type { Decoder } from '../pipeline/decode-pool.js';
 import type { IngestOptions } from '../pipeline/ingest.js';
-import type { Wakeup } from '../ship/signal.js';
+import type { Wakeup } from '../util/waiting.js';
 import { isStoreError, type Store } from '../state/store.js';
 import { discover } from './discovery.js';
 import { keepOpenAtMost } from './open-limit.js';

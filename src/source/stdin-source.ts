@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import { EntryReader } from '../entries/reader.js';
 import { ingest, type IngestOptions } from '../pipeline/ingest.js';
-import { sleep } from '../ship/retry.js';
+import { sleep } from '../util/waiting.js';
 import { isStoreError, type Store } from '../state/store.js';
 
 /** How often a commit is tried again while the state database cannot be written. */

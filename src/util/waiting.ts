@@ -1,4 +1,21 @@
-// A wake-up signal between the reading side and the sending side: wait until poked or a timeout passes.
+// Waiting that a stop always ends: sleep, and a wake-up signal (between reading and sending) with a timeout.
+
+/** Sleeps for `ms` unless the signal aborts first; never rejects. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    t.unref?.();
+    function done() {
+      signal?.removeEventListener('abort', done);
+      clearTimeout(t);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Resolves waiters when poked; each waits at most a timeout. */
 export class Wakeup {
   private waiters: (() => void)[] = [];
 
