@@ -36,7 +36,7 @@ export function azureBackend(o: AzureOptions): Backend {
         return { ok: false, retryable: true, reason: `container ${o.container} does not exist`, setting: 'AFLO_CONTAINER_NAME' };
       } catch (err) {
         const r = classifyAzureError(err, o.now());
-        return { ok: false, retryable: true, reason: 'reason' in r ? r.reason : 'error', setting: r.kind === 'unauthorized' ? r.setting : 'AZURE_STORAGE_CONNECTION_STRING' };
+        return { ok: false, retryable: true, reason: 'reason' in r ? r.reason : 'error', setting: r.kind === 'misconfigured' ? r.setting : 'AZURE_STORAGE_CONNECTION_STRING' };
       }
     },
     async close() {},

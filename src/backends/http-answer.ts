@@ -44,22 +44,22 @@ export function classify(a: Answer, settings: AnswerSettings, now: number): Send
   const configured = a.code !== undefined ? CONFIG_CODES[a.code] : undefined;
   if (configured !== undefined) {
     const setting = configured in settings ? String(settings[configured as keyof AnswerSettings] ?? settings.target) : configured;
-    return { kind: 'unauthorized', status: a.status, reason, setting };
+    return { kind: 'misconfigured', status: a.status, reason, setting };
   }
   if ((a.code !== undefined && RETRY_CODES.has(a.code)) || a.status === 408 || a.status === 429 || (a.status >= 500 && !CONFIG_STATUSES.has(a.status))) {
     return { kind: 'retry', reason, afterMs: parseRetryAfter(a.retryAfter, now) };
   }
   if (a.status === 413 || (a.code !== undefined && TOO_LARGE_CODES.has(a.code))) return { kind: 'too_large', reason };
-  if (a.status === 401 || a.status === 403) return { kind: 'unauthorized', status: a.status, reason, setting: settings.credentials };
+  if (a.status === 401 || a.status === 403) return { kind: 'misconfigured', status: a.status, reason, setting: settings.credentials };
   // The endpoint, a proxy or the protocol is wrong: every batch would fail alike, so keep them and name the setting.
   if (CONFIG_STATUSES.has(a.status)) {
     const setting = a.status === 407 ? `${settings.target} (a proxy asks for authentication: HTTPS_PROXY / NO_PROXY)` : settings.target;
-    return { kind: 'unauthorized', status: a.status, reason, setting };
+    return { kind: 'misconfigured', status: a.status, reason, setting };
   }
   // Only a service that judges records can refuse these records; from an object store a 4xx is about the request.
   if (a.status >= 400 && a.status < 500) {
     if (settings.recordErrors) return { kind: 'rejected', status: a.status, reason };
-    return { kind: 'unauthorized', status: a.status, reason, setting: settings.region ? `${settings.target} / ${settings.region}` : settings.target };
+    return { kind: 'misconfigured', status: a.status, reason, setting: settings.region ? `${settings.target} / ${settings.region}` : settings.target };
   }
   return { kind: 'retry', reason };
 }

@@ -41,7 +41,7 @@ export function classifyS3Error(err: unknown, now: number): SendResult {
   const status = e?.$metadata?.httpStatusCode;
   const name = e?.name ?? 'Error';
   // The SDK found no credentials (or could not load them): no request was made.
-  if (name.includes('Credential') || name === 'UnrecognizedClientException') return { kind: 'unauthorized', status: status ?? null, reason: name, setting: SETTINGS.credentials };
+  if (name.includes('Credential') || name === 'UnrecognizedClientException') return { kind: 'misconfigured', status: status ?? null, reason: name, setting: SETTINGS.credentials };
   if (status === undefined) return networkFailure(err, 'S3');
   return classify({ status, retryAfter: e.$response?.headers?.['retry-after'], code: name }, SETTINGS, now);
 }
@@ -67,7 +67,7 @@ export function s3Backend(o: S3Options): Backend {
         return { ok: true };
       } catch (err) {
         const r = classifyS3Error(err, o.now());
-        if (r.kind === 'unauthorized') return { ok: false, retryable: true, reason: r.reason, setting: r.setting };
+        if (r.kind === 'misconfigured') return { ok: false, retryable: true, reason: r.reason, setting: r.setting };
         return { ok: false, retryable: true, reason: r.kind === 'retry' ? r.reason : `bucket ${o.bucket}: ${'reason' in r ? r.reason : ''}`, setting: 'AFLO_BUCKET_NAME' };
       }
     },

@@ -16,7 +16,7 @@ export type SendResult =
   | { kind: 'retry'; reason: string; afterMs?: number }
   | { kind: 'too_large'; reason: string }
   | { kind: 'rejected'; status: number | null; reason: string }
-  | { kind: 'unauthorized'; status: number | null; reason: string; setting: string };
+  | { kind: 'misconfigured'; status: number | null; reason: string; setting: string };
 
 export type CheckResult = { ok: true } | { ok: false; retryable: boolean; reason: string; setting?: string };
 

@@ -22,7 +22,7 @@ export class HealthCheck {
     if (w) return { ok: false, reason: `cannot write the state database for ${Math.round((now - w.since) / 1000)} s (${w.reason}); reading is paused` };
     const unread = this.unreadable();
     if (unread.length > 0) return { ok: false, reason: `cannot read ${unread.map((p) => `${p.path} (${p.code})`).join(', ')}` };
-    if (h.unauthorized) return { ok: false, reason: `backend refuses the credentials or target: check ${h.unauthorized.setting}` };
+    if (h.misconfigured) return { ok: false, reason: `backend refuses the credentials or target: check ${h.misconfigured.setting}` };
     if (this.store.bufferedEvents >= this.o.maxBufferSize) this.fullSince ??= now;
     else this.fullSince = undefined;
     if (this.fullSince !== undefined && now - this.fullSince > this.o.fullGraceMs) {

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 
 export interface Health {
-  unauthorized?: { reason: string; setting: string; since: number };
+  misconfigured?: { reason: string; setting: string; since: number };
   failingSince?: number;
   lastError?: string;
   lastAcceptedAt?: number;
@@ -18,8 +18,8 @@ export class SendHealth {
 
   accepted(batch: string, events: number): void {
     const h = this.state;
-    if (h.unauthorized || h.failingSince !== undefined) this.log.info({ batch }, 'backend accepts batches again');
-    h.unauthorized = undefined;
+    if (h.misconfigured || h.failingSince !== undefined) this.log.info({ batch }, 'backend accepts batches again');
+    h.misconfigured = undefined;
     h.failingSince = undefined;
     h.lastAcceptedAt = this.now();
     this.log.debug({ batch, events }, 'batch accepted');
@@ -62,9 +62,9 @@ export class SendHealth {
    * Refused for a reason of configuration (credentials, target, region, a proxy): said at most once per
    * `authRetryMs`, naming the setting (never its value).
    */
-  unauthorized(reason: string, setting: string, status: number | null): void {
+  misconfigured(reason: string, setting: string, status: number | null): void {
     const now = this.now();
-    this.state.unauthorized ??= { reason, setting, since: now };
+    this.state.misconfigured ??= { reason, setting, since: now };
     this.state.lastError = reason;
     if (now - this.lastAuthLog < this.authRetryMs) return;
     this.lastAuthLog = now;

@@ -14,16 +14,16 @@ describe('classify', () => {
   it('object-store codes: transient ones retry, configuration ones name the setting, none dead-letter', () => {
     expect(classify({ status: 400, code: 'RequestTimeout' }, S3, 0).kind).toBe('retry');
     expect(classify({ status: 503, code: 'SlowDown' }, S3, 0).kind).toBe('retry');
-    expect(classify({ status: 400, code: 'AuthorizationHeaderMalformed' }, S3, 0)).toMatchObject({ kind: 'unauthorized', setting: 'AWS_REGION' });
-    expect(classify({ status: 301, code: 'PermanentRedirect' }, S3, 0)).toMatchObject({ kind: 'unauthorized', setting: 'AWS_REGION' });
-    expect(classify({ status: 404, code: 'NoSuchBucket' }, S3, 0)).toMatchObject({ kind: 'unauthorized', setting: 'AFLO_BUCKET_NAME' });
-    expect(classify({ status: 403, code: 'RequestTimeTooSkewed' }, S3, 0).kind).toBe('unauthorized');
+    expect(classify({ status: 400, code: 'AuthorizationHeaderMalformed' }, S3, 0)).toMatchObject({ kind: 'misconfigured', setting: 'AWS_REGION' });
+    expect(classify({ status: 301, code: 'PermanentRedirect' }, S3, 0)).toMatchObject({ kind: 'misconfigured', setting: 'AWS_REGION' });
+    expect(classify({ status: 404, code: 'NoSuchBucket' }, S3, 0)).toMatchObject({ kind: 'misconfigured', setting: 'AFLO_BUCKET_NAME' });
+    expect(classify({ status: 403, code: 'RequestTimeTooSkewed' }, S3, 0).kind).toBe('misconfigured');
     expect(classify({ status: 400, code: 'EntityTooLarge' }, S3, 0).kind).toBe('too_large');
-    expect(classify({ status: 400, code: 'SomethingNew' }, S3, 0).kind).toBe('unauthorized');
+    expect(classify({ status: 400, code: 'SomethingNew' }, S3, 0).kind).toBe('misconfigured');
   });
 
   it('statuses about the endpoint or a proxy stop and name the endpoint; the API refuses records with 400/422', () => {
-    for (const status of [404, 405, 407, 411, 421]) expect(classify({ status }, API, 0)).toMatchObject({ kind: 'unauthorized' });
+    for (const status of [404, 405, 407, 411, 421]) expect(classify({ status }, API, 0)).toMatchObject({ kind: 'misconfigured' });
     expect((classify({ status: 407 }, API, 0) as { setting: string }).setting).toContain('proxy');
     expect(classify({ status: 400 }, API, 0).kind).toBe('rejected');
     expect(classify({ status: 422 }, API, 0).kind).toBe('rejected');

@@ -81,6 +81,26 @@ describe('meters', () => {
   });
 });
 
+describe('answers', () => {
+  it('503 and 429 are retried as backend sends are (Retry-After honoured); a 4xx is said with the setting, exit 1', async () => {
+    server.faults.push({ status: 503 }, { status: 429, retryAfter: 1 });
+    const started = Date.now();
+    const ok = await cli(['meters', 'list']);
+    expect(ok.code).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(server.seen).toHaveLength(3);
+    server.faults.push({ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
+    const down = await cli(['meters', 'list']);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain('GET /meters: HTTP 503');
+    expect(down.stderr).toContain('(4 attempts)');
+    server.faults.push({ status: 405 });
+    const wrong = await cli(['meters', 'list']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('check AFLO_CONTROL_ENDPOINT (--control-endpoint)');
+  });
+});
+
 describe('usage and cancel', () => {
   it('usage posts timeRange in seconds, the last 24 hours by default', async () => {
     const before = Math.floor(Date.now() / 1000);

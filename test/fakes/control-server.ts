@@ -10,6 +10,8 @@ export class FakeControl {
   private server!: Server;
   private nextId = 1;
   url = '';
+  /** Injected faults: answers given, in turn, before any request is served (status, Retry-After seconds). */
+  readonly faults: { status: number; retryAfter?: number }[] = [];
 
   constructor(readonly apiKey: string) {}
 
@@ -22,6 +24,11 @@ export class FakeControl {
         const body = raw ? JSON.parse(raw) : undefined;
         this.seen.push({ method: req.method!, path, key: req.headers['x-api-key'] as string | undefined, body, contentType: req.headers['content-type'] });
         const send = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+        const fault = this.faults.shift();
+        if (fault) {
+          res.writeHead(fault.status, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
+          return res.end(JSON.stringify({ message: 'injected' }));
+        }
         if (req.headers['x-api-key'] !== this.apiKey) return send(401, { message: 'Unauthorized' });
         const id = /^\/meters\/(.+)$/.exec(path)?.[1];
         if (req.method === 'GET' && path === '/meters') return send(200, [...this.meters.values()]);

@@ -93,11 +93,11 @@ describe('flusher', () => {
 
   it('stops on refused credentials in --once and keeps every event', async () => {
     buffer(5);
-    backend.answer = () => ({ kind: 'unauthorized', status: 401, reason: 'HTTP 401', setting: 'AFLO_API_KEY' });
+    backend.answer = () => ({ kind: 'misconfigured', status: 401, reason: 'HTTP 401', setting: 'AFLO_API_KEY' });
     const r = await flusher.drain(AbortSignal.timeout(5000), true);
     expect(r.ok).toBe(false);
     expect(store.refreshBuffered()).toBe(5);
-    expect(flusher.health.unauthorized?.setting).toBe('AFLO_API_KEY');
+    expect(flusher.health.misconfigured?.setting).toBe('AFLO_API_KEY');
   });
 
   it('records accepted batches in a group after the window, and sends none of them again meanwhile', async () => {

@@ -29,17 +29,17 @@ describe('SendHealth', () => {
 
   it('names the refused setting at most once per auth retry period and keeps when it started', () => {
     const { lines, health, tick } = setup();
-    health.unauthorized('HTTP 401', 'AFLO_API_KEY', 401);
+    health.misconfigured('HTTP 401', 'AFLO_API_KEY', 401);
     tick(30_000);
-    health.unauthorized('HTTP 401', 'AFLO_API_KEY', 401);
+    health.misconfigured('HTTP 401', 'AFLO_API_KEY', 401);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 50, setting: 'AFLO_API_KEY' });
     tick(30_000);
-    health.unauthorized('HTTP 403', 'AFLO_API_KEY', 403);
+    health.misconfigured('HTTP 403', 'AFLO_API_KEY', 403);
     expect(lines).toHaveLength(2);
-    expect(health.state.unauthorized).toEqual({ reason: 'HTTP 401', setting: 'AFLO_API_KEY', since: 1000 });
+    expect(health.state.misconfigured).toEqual({ reason: 'HTTP 401', setting: 'AFLO_API_KEY', since: 1000 });
     health.accepted('b', 1);
-    expect(health.state.unauthorized).toBeUndefined();
+    expect(health.state.misconfigured).toBeUndefined();
     expect(lines.at(-1)?.msg).toBe('backend accepts batches again');
   });
 
