@@ -4,6 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EntryReader, type SkipReason } from '../src/entries/reader.js';
 import type { Obj } from '../src/entries/recognise.js';
+import type { Backend } from '../src/backends/types.js';
+import { Batching, type BatchingOptions } from '../src/ship/batching.js';
+import { Flusher, type FlusherOptions } from '../src/ship/flusher.js';
+import type { Store } from '../src/state/store.js';
 
 export type Found = { entries: { slp: Obj; start: number; end: number; index: number }[]; skips: { reason: SkipReason; start: number; end: number }[] };
 
@@ -34,4 +38,10 @@ export function slpLine(id: string, extra: Record<string, unknown> = {}): string
     id, call_type: 'acompletion', status: 'success', model: 'gpt-4o', custom_llm_provider: 'openai',
     startTime: 1766000068.28466, endTime: 1766000070.07935, prompt_tokens: 10, completion_tokens: 20, ...extra,
   });
+}
+
+/** A flusher and the batching it sends from, made from one set of options (as run.ts makes them). */
+export function newFlusher(store: Store, backend: Backend, o: FlusherOptions & BatchingOptions): Flusher {
+  const batching = new Batching(store, { batchSize: o.batchSize, flushIntervalMs: o.flushIntervalMs, maxBufferSize: o.maxBufferSize, prefix: o.prefix, now: o.now });
+  return new Flusher(store, batching, backend, o);
 }

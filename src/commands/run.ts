@@ -6,6 +6,7 @@ import type { Backend } from '../backends/types.js';
 import type { Settings } from '../config/settings.js';
 import { DecodePool } from '../pipeline/decode-pool.js';
 import { roomLeft, type IngestOptions } from '../pipeline/ingest.js';
+import { Batching } from '../ship/batching.js';
 import { Flusher } from '../ship/flusher.js';
 import { DEFAULT_BACKOFF } from '../ship/retry.js';
 import { Wakeup } from '../util/waiting.js';
@@ -70,9 +71,11 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   store.recordBackend(backend.type);
   try {
     const ingest: IngestOptions = { mapping: mapping.options, maxBufferSize: s.maxBufferSize, maxEntryBytes: s.maxLineBytes, bufferFull: s.bufferFull, now: deps.now };
-    const flusher = new Flusher(store, backend, {
-      batchSize: s.batchSize, flushIntervalMs: s.flushInterval * 1000, maxBufferSize: s.maxBufferSize, prefix: s.pathPrefix,
-      backoff: { ...DEFAULT_BACKOFF, baseMs: s.retryInitial * 1000, capMs: s.retryMax * 1000 }, authRetryMs: 60_000, now: deps.now, log,
+    const batching = new Batching(store, {
+      batchSize: s.batchSize, flushIntervalMs: s.flushInterval * 1000, maxBufferSize: s.maxBufferSize, prefix: s.pathPrefix, now: deps.now,
+    });
+    const flusher = new Flusher(store, batching, backend, {
+      maxBufferSize: s.maxBufferSize, backoff: { ...DEFAULT_BACKOFF, baseMs: s.retryInitial * 1000, capMs: s.retryMax * 1000 }, authRetryMs: 60_000, now: deps.now, log,
       concurrency: backend.type === 'stdout' ? 1 : s.sendConcurrency,
     });
     const checked = await backend.check(deps.stop);
@@ -100,7 +103,6 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
       maxLineBytes: s.maxLineBytes, ingest, log, now: deps.now, decoder, decodeDepth: s.decodeThreads + 1,
       spoolDir: patterns.length > 0 ? await spoolDir(s.stateDir) : undefined, maxOpenFiles: s.maxOpenFiles,
     });
-    store.onEvents = () => flusher.poke();
     // Requests from other commands (dlq replay), carried out here, in this process's own transactions.
     const serving = setInterval(() => { try { store.serveRequests(); } catch { /* the store reports write failures */ } }, 1000);
     serving.unref();

@@ -33,7 +33,7 @@ export function readStatus(s: Settings, now: () => number): Status {
   const store = Store.open(s.stateDir, now, { readonly: true });
   try {
     // One read transaction: a snapshot of the WAL, so counters, buffer and batches balance while a daemon commits.
-    return store.db.transaction(() => fill(store, base))();
+    return store.snapshot(() => fill(store, base));
   } finally {
     store.close();
   }
@@ -60,13 +60,12 @@ function fill(store: Store, base: Status): Status {
       entries: Object.fromEntries(ENTRY_KEYS.map((k) => [k, pick(c, k)])), truncations: pick(c, 'truncations'), gap_bytes: pick(c, 'gap_bytes'),
     };
   });
-  const used = store.getMeta('backend');
+  const used = store.meta.backend;
   if (used && used !== base.backend.type) base.backend = { ...base.backend, type: used, configured: base.backend.type };
-  const success = store.getMeta('last_success');
-  const error = store.getMeta('last_error');
-  base.backend.last_success = success ? new Date(Number(success)).toISOString() : null;
-  if (error) {
-    const e = JSON.parse(error) as { at: number; reason: string; status?: number };
+  const success = store.meta.lastSuccessMs;
+  const e = store.meta.lastError;
+  base.backend.last_success = success !== undefined ? new Date(success).toISOString() : null;
+  if (e) {
     base.backend.last_error = { at: new Date(e.at).toISOString(), reason: e.reason, ...(e.status !== undefined ? { status: e.status } : {}) };
   }
   const oldest = store.oldestBufferedMs();

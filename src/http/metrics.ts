@@ -54,7 +54,6 @@ export function renderMetrics(m: MetricsSources): string {
   metric('aflo_healthy', 'gauge', '1 when /healthz answers 200, else 0.', [['', m.healthy() ? 1 : 0]]);
   // The backend as an info metric: joined onto counters (group_left) rather than put on series kept across runs.
   metric('aflo_backend_info', 'gauge', 'The backend this process sends with.', [[`{backend="${esc(m.backend)}"}`, 1]]);
-  const last = m.store.getMeta('last_success');
-  metric('aflo_last_success_timestamp_seconds', 'gauge', 'When a batch was last accepted.', [['', last ? Number(last) / 1000 : 0]]);
+  metric('aflo_last_success_timestamp_seconds', 'gauge', 'When a batch was last accepted.', [['', (m.store.meta.lastSuccessMs ?? 0) / 1000]]);
   return out.join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
-// A batch's bytes and name: gzip of a JSON array of records, key <prefix>/YYYY/MM/DD/HH/mm/merged_logs_<id>.json.gz.
+// A batch's bytes both ways and its name: gzip of a JSON array of records, key
+// <prefix>/YYYY/MM/DD/HH/mm/merged_logs_<id>.json.gz.
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { slabRecords, type Slab } from '../state/segments.js';
 
 const METADATA = Buffer.from('"meterApiName":"aflo.object_metadata"');
@@ -131,4 +132,19 @@ export function objectKey(prefix: string, timeMs: number, id: string): string {
   const path = `${d.getUTCFullYear()}/${p2(d.getUTCMonth() + 1)}/${p2(d.getUTCDate())}/${p2(d.getUTCHours())}/${p2(d.getUTCMinutes())}`;
   const clean = prefix.replace(/^\/+|\/+$/g, '');
   return `${clean === '' ? '' : clean + '/'}${path}/merged_logs_${id}.json.gz`;
+}
+
+/**
+ * The records a batch body holds. A body cut by an older version may hold bare non-finite numbers: they are read
+ * as text, so that those records are refused one by one (bisected, dead-lettered) and the rest are sent.
+ */
+export function bodyRecords(body: Buffer): Buffer[] {
+  const text = gunzipSync(body).toString('utf8');
+  let records: unknown[];
+  try {
+    records = JSON.parse(text) as unknown[];
+  } catch {
+    records = JSON.parse(text.replace(/([:,[])(-?(?:Infinity|NaN))(?=[,}\]])/g, '$1"$2"')) as unknown[];
+  }
+  return records.map((r) => Buffer.from(JSON.stringify(r)));
 }

@@ -1,11 +1,10 @@
-// The flusher: cuts batches from the buffer, records them, sends them, and acts on the backend's answer.
+// The flusher: sends the buffer's batches (cut by batching.ts) and acts on the backend's answer.
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Backend, OutgoingBatch, SendResult } from '../backends/types.js';
-import { recordTime, slabRecord, type Slab } from '../state/segments.js';
-import { isStoreError, type BatchRow, type Store } from '../state/store.js';
+import type { BatchRow, Store } from '../state/store.js';
 import { AckGroup } from './ack-group.js';
-import { buildBatch } from './batch-body.js';
+import type { Batching } from './batching.js';
 import { Refusals } from './refusals.js';
 import { backoffDelay, type BackoffOptions } from './retry.js';
 import { SendHealth, type Health } from './send-health.js';
@@ -13,11 +12,8 @@ import { countSend, newSendStats, type SendStats } from './send-stats.js';
 import { Wakeup } from '../util/waiting.js';
 
 export interface FlusherOptions {
-  batchSize: number;
-  flushIntervalMs: number;
-  /** A full buffer is cut at once, whatever the interval, so that reading can go on. */
+  /** Acknowledgements are recorded in groups of at most an eighth of this many events. */
   maxBufferSize: number;
-  prefix: string;
   backoff: BackoffOptions;
   /** How often a refused credential is retried and its message repeated. */
   authRetryMs: number;
@@ -47,14 +43,15 @@ export class Flusher {
   /** `store.batchesMade` when a read found every pending batch (-1: not known to be so): nothing new to read. */
   private readAll = -1;
 
-  constructor(private readonly store: Store, private readonly backend: Backend, private readonly opts: FlusherOptions) {
+  constructor(private readonly store: Store, private readonly batching: Batching, private readonly backend: Backend,
+    private readonly opts: FlusherOptions) {
     this.sendHealth = new SendHealth(opts.log, opts.now, opts.authRetryMs);
     this.refusals = new Refusals(opts.now);
     this.acks = new AckGroup(store, {
       windowMs: opts.ackWindowMs ?? 20, maxRows: 256, maxEvents: Math.max(1, Math.floor(opts.maxBufferSize / 8)),
       onCommit: (err) => this.acksCommitted(err),
     });
-    store.configureBatching(opts.batchSize, (records) => this.build(records));
+    store.onEventsAdded(() => this.poke());
   }
 
   get health(): Health {
@@ -73,9 +70,9 @@ export class Flusher {
   async run(stop: AbortSignal, abort: AbortSignal = new AbortController().signal): Promise<void> {
     this.expectListeners(abort);
     while (!stop.aborted) {
-      this.cut(false);
+      this.batching.cutDue(false);
       this.launch(abort);
-      await this.settle(this.untilNextCut(), stop);
+      await this.settle(this.batching.untilNextCut(), stop);
     }
     await this.finishSends();
   }
@@ -84,7 +81,7 @@ export class Flusher {
   async drain(deadline: AbortSignal, stopOnAuth: boolean): Promise<DrainResult> {
     this.expectListeners(deadline);
     for (;;) {
-      this.cut(true);
+      this.batching.cutDue(true);
       if (this.inflight.size === 0) {
         this.acks.commit();
         if (this.store.pendingBatchTotals().batches === 0) {
@@ -168,36 +165,6 @@ export class Flusher {
     await new Promise((resolve) => setImmediate(resolve));
   }
 
-  private untilNextCut(): number {
-    const oldest = this.store.oldestUnbatchedMs();
-    if (oldest === undefined) return this.opts.flushIntervalMs;
-    return Math.max(10, oldest + this.opts.flushIntervalMs - this.opts.now());
-  }
-
-  /** Cuts full batches; with `all`, or once the oldest event has waited the flush interval, partial ones too. */
-  private cut(all: boolean): void {
-    const size = this.opts.batchSize;
-    for (;;) {
-      const waiting = this.store.unbatchedCount();
-      if (waiting === 0) return;
-      const oldest = this.store.oldestUnbatchedMs() ?? this.opts.now();
-      const due = all || this.opts.now() - oldest >= this.opts.flushIntervalMs || this.store.bufferedEvents >= this.opts.maxBufferSize;
-      if (waiting < size && !due) return;
-      try {
-        this.store.cutBatch(size, (records) => this.build(records));
-      } catch (err) {
-        // The state database cannot be written now (the store says so once): the events wait, cut on a later turn.
-        if (isStoreError(err)) return;
-        throw err;
-      }
-    }
-  }
-
-  /** `parts` hold at least one record (a batch is never empty). */
-  private build(parts: Slab[]) {
-    return buildBatch(parts, recordTime(slabRecord(parts[0], 0)), this.opts.prefix);
-  }
-
   private async sendOnce(row: BatchRow, signal: AbortSignal): Promise<SendResult['kind']> {
     const r = await this.sendAndAct(row, signal);
     if (r.kind !== 'accepted') this.reread();
@@ -209,7 +176,7 @@ export class Flusher {
   private async sendAndAct(row: BatchRow, signal: AbortSignal): Promise<{ kind: SendResult['kind']; waitMs: number }> {
     const batch: OutgoingBatch = {
       id: row.id, key: row.key, body: row.body, eventCount: row.event_count,
-      records: () => this.store.batchRecords(row).map((r) => r.toString('utf8')),
+      records: () => this.batching.records(row).map((r) => r.toString('utf8')),
     };
     let result: SendResult;
     const started = this.opts.now();
@@ -232,7 +199,7 @@ export class Flusher {
       case 'too_large':
       case 'rejected': {
         const status = result.kind === 'rejected' ? result.status : 413;
-        const records = this.store.batchRecords(row);
+        const records = this.batching.records(row);
         if (result.kind === 'rejected') this.refusals.refused(row.lo, row.hi, result.reason);
         if (records.length === 1 && result.kind === 'rejected' && this.refusals.notTheRecords(row.lo, row.hi, result.reason)) {
           // Every event of the batch refused alike, nothing accepted meanwhile: the configuration, not the records.
@@ -240,11 +207,10 @@ export class Flusher {
             setting: `${this.backend.type === 'api' ? 'AFLO_API_ENDPOINT' : 'the backend settings'} (every event is refused with the same answer)` });
         }
         if (records.length > 1) {
-          const half = Math.ceil(records.length / 2);
-          this.store.splitBatch(row, [records.slice(0, half), records.slice(half)], (r) => this.build(r));
+          this.batching.split(row, records);
           this.opts.log.debug({ batch: row.key, status, reason: result.reason }, 'batch refused; splitting it');
         } else {
-          this.store.deadLetterBatch(row, status, result.reason);
+          this.store.deadLetterBatch(row, records, status, result.reason);
           this.sendHealth.deadLettered(status, result.reason);
           this.acked.poke();
         }

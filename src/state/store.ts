@@ -2,19 +2,20 @@
 // Events are numbered; full batches are cut (gzip bodies) in the same transaction that commits the events,
 // and only the remainder waits as raw records in a segment row, so each event is written once, compactly.
 import type { Database as Db, Statement } from 'better-sqlite3';
-import { gunzipSync } from 'node:zlib';
 import type { EntryCounts } from '../entries/counts.js';
 import { Counters, TOTAL } from './counters.js';
+import { DeadLetters, type DeadLetter } from './dead-letters.js';
 import { FileRecords } from './file-records.js';
+import { Meta } from './meta.js';
 import { openStateDb } from './open-db.js';
 import { PendingRecords } from './pending-records.js';
-import { recordTime, slabFrom, slabOf, slabRange, type Slab } from './segments.js';
+import { slabFrom, slabOf, slabRange, type Slab } from './segments.js';
 import { SQL } from './sql.js';
 
 export { TOTAL, type CounterMap } from './counters.js';
 export type { FileRecord } from './file-records.js';
 export interface BatchRow { id: number; lo: number; hi: number; key: string; body: Buffer; event_count: number; attempts: number }
-export interface DeadLetter { id: number; record: string; time_ms: number; status: number | null; reason: string; created_ms: number }
+export type { DeadLetter } from './dead-letters.js';
 /** Makes a batch's object name and gzip body from its records (in parts, in order), once. */
 export type BatchBuilder = (parts: Slab[]) => { key: string; body: Buffer; refused?: Buffer[] };
 
@@ -41,9 +42,12 @@ export interface ChunkCommit {
 type Stmts = { [K in keyof typeof SQL]: Statement };
 
 export class Store {
-  readonly db: Db;
+  private readonly db: Db;
   readonly files: FileRecords;
   readonly counts: Counters;
+  /** Typed single values: the last success and error, the backend last used (sequence numbers are the store's). */
+  readonly meta: Meta;
+  private readonly dead: DeadLetters;
   private readonly s: Stmts;
   /** Sequence number the next event gets. */
   private nextSeq: number;
@@ -54,8 +58,8 @@ export class Store {
   /** Batches this store has written (cut or split): a reader that saw them all can tell there is nothing new. */
   private made = 0;
   private batching?: { size: number; build: BatchBuilder };
-  /** Called after a commit that added events (the flusher listens). */
-  onEvents?: () => void;
+  /** Called after each commit that added events (the flusher listens). */
+  private readonly eventListeners: (() => void)[] = [];
   /** The state database could not be written since `since` (full disk, a lock held too long), or undefined. */
   writeFailure?: { since: number; reason: string };
   /** Called when `writeFailure` changes (to say so once, not at every retry). */
@@ -66,8 +70,10 @@ export class Store {
     this.s = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as Stmts;
     this.files = new FileRecords(db, now);
     this.counts = new Counters(this.s.addCounter, this.s.counters);
-    this.cursor = Number(this.getMeta('cut_cursor') ?? 0);
-    this.nextSeq = Number(this.getMeta('next_seq') ?? 1);
+    this.meta = new Meta(this.s.getMeta, this.s.setMeta);
+    this.dead = new DeadLetters(this.s, now);
+    this.cursor = this.meta.cutCursor;
+    this.nextSeq = this.meta.nextSeq;
     this.inBatches = this.pendingBatchTotals().events;
     for (const row of this.s.segmentsAfter.all(this.cursor) as { first_seq: number; records: Buffer; created_ms: number }[]) {
       const slab = slabOf(row.records);
@@ -112,6 +118,15 @@ export class Store {
     }
   }
 
+  /** `fn` is called after every commit that added events. */
+  onEventsAdded(fn: () => void): void {
+    this.eventListeners.push(fn);
+  }
+
+  private eventsAdded(): void {
+    for (const fn of this.eventListeners) fn();
+  }
+
   /** Full batches are cut as events are committed; `build` names and compresses each once. */
   configureBatching(size: number, build: BatchBuilder): void {
     this.batching = { size, build };
@@ -128,8 +143,8 @@ export class Store {
    */
   refreshBuffered(other = false): number {
     if (other) {
-      this.cursor = Number(this.getMeta('cut_cursor') ?? 0);
-      this.nextSeq = Number(this.getMeta('next_seq') ?? 1);
+      this.cursor = this.meta.cutCursor;
+      this.nextSeq = this.meta.nextSeq;
     }
     this.inBatches = this.pendingBatchTotals().events;
     return this.bufferedEvents;
@@ -144,7 +159,7 @@ export class Store {
       if (c.extra) this.counts.addAll(c.scope, c.extra);
       if (c.checkpoint) this.files.checkpoint(c.checkpoint.fileId, c.checkpoint.offset, c.checkpoint.size, c.checkpoint.marks);
     });
-    if (c.records && c.records.ends.length > 0) this.onEvents?.();
+    if (c.records && c.records.ends.length > 0) this.eventsAdded();
   };
 
   /** Numbers the records, cuts every full batch, and keeps the rest as a segment. Inside a transaction. */
@@ -164,7 +179,7 @@ export class Store {
       const from = ends.length - left;
       this.s.insertSegment.run(first + from, this.nextSeq - 1, data.subarray(from === 0 ? 0 : ends[from - 1]), this.now());
     }
-    this.s.setMeta.run('next_seq', String(this.nextSeq));
+    this.meta.nextSeq = this.nextSeq;
   }
 
   private cut(n: number, build: BatchBuilder): number | undefined {
@@ -172,7 +187,7 @@ export class Store {
     const { key, body, refused = [] } = build(parts);
     const lo = this.cursor + 1;
     this.cursor += n;
-    for (const r of refused) this.s.insertDeadLetter.run(r.toString('utf8'), recordTime(r), null, NOT_JSON, this.now());
+    for (const r of refused) this.dead.add(r, null, NOT_JSON);
     this.counts.add(TOTAL, 'dead_lettered', refused.length);
     const kept = n - refused.length;
     if (kept === 0) return undefined;
@@ -185,7 +200,7 @@ export class Store {
   /** After the cuts of a transaction: segments wholly in batches go, and the cut cursor is stored. */
   private cutDone(): void {
     this.s.dropSegments.run(this.cursor);
-    this.s.setMeta.run('cut_cursor', String(this.cursor));
+    this.meta.cutCursor = this.cursor;
   }
 
   unbatchedCount(): number {
@@ -227,24 +242,9 @@ export class Store {
     return { batches: r.n, events: r.events };
   }
 
-  /**
-   * The records a batch body holds. A body cut by an older version may hold bare non-finite numbers: they are read
-   * as text, so that those records are refused one by one (bisected, dead-lettered) and the rest are sent.
-   */
-  batchRecords(batch: BatchRow): Buffer[] {
-    const text = gunzipSync(batch.body).toString('utf8');
-    let records: unknown[];
-    try {
-      records = JSON.parse(text) as unknown[];
-    } catch {
-      records = JSON.parse(text.replace(/([:,[])(-?(?:Infinity|NaN))(?=[,}\]])/g, '$1"$2"')) as unknown[];
-    }
-    return records.map((r) => Buffer.from(JSON.stringify(r)));
-  }
-
   /** The backend this run sends with, for `status` (the settings may name another by the time it is read). */
   recordBackend(type: string): void {
-    this.atomically(() => this.s.setMeta.run('backend', type));
+    this.atomically(() => { this.meta.backend = type; });
   }
 
   /** The backend took these batches: their events leave the buffer and count as accepted. */
@@ -256,7 +256,7 @@ export class Store {
         n += b.event_count;
       }
       this.counts.add(TOTAL, 'accepted', n);
-      this.s.setMeta.run('last_success', String(this.now()));
+      this.meta.lastSuccessMs = this.now();
     });
     // Counted once committed: a failed commit leaves every batch, and the count, as they were.
     this.inBatches -= n;
@@ -270,7 +270,7 @@ export class Store {
   batchFailed(batchId: number, reason: string): void {
     this.atomically(() => {
       this.s.batchFailed.run(reason, batchId);
-      this.s.setMeta.run('last_error', JSON.stringify({ at: this.now(), reason }));
+      this.meta.lastError = { at: this.now(), reason };
     });
   }
 
@@ -292,15 +292,14 @@ export class Store {
     });
   }
 
-  /** The backend refuses these events for good: they move to the dead-letter table with the answer. */
-  deadLetterBatch(batch: BatchRow, status: number | null, reason: string): number {
+  /** The backend refuses these events for good (`records`, read from the batch's body): they move to the dead-letter table. */
+  deadLetterBatch(batch: BatchRow, records: Buffer[], status: number | null, reason: string): number {
     const moved = this.atomically(() => {
-      const records = this.batchRecords(batch);
-      for (const r of records) this.s.insertDeadLetter.run(r.toString('utf8'), recordTime(r), status, reason, this.now());
+      for (const r of records) this.dead.add(r, status, reason);
       this.s.deleteBatch.run(batch.id);
       this.counts.add(TOTAL, 'dead_lettered', records.length);
       this.counts.add(TOTAL, 'dropped', batch.event_count - records.length);
-      this.s.setMeta.run('last_error', JSON.stringify({ at: this.now(), reason, status }));
+      this.meta.lastError = { at: this.now(), reason, ...(status !== null ? { status } : {}) };
       return records.length;
     });
     // Counted once committed, as for accepted batches.
@@ -309,7 +308,7 @@ export class Store {
   }
 
   deadLetters(): DeadLetter[] {
-    return this.s.deadLetters.all() as DeadLetter[];
+    return this.dead.all();
   }
 
   /**
@@ -321,8 +320,7 @@ export class Store {
   }
 
   private replayRows(): number {
-    const rows = this.deadLetters();
-    for (const r of rows) this.s.deleteDeadLetter.run(r.id);
+    const rows = this.dead.takeAll();
     if (rows.length > 0) this.append(slabFrom(rows.map((r) => Buffer.from(r.record, 'utf8'))));
     this.counts.add(TOTAL, 'dead_lettered', -rows.length);
     return rows.length;
@@ -349,19 +347,16 @@ export class Store {
         return n;
       });
     }
-    if (replayed > 0) this.onEvents?.();
+    if (replayed > 0) this.eventsAdded();
     return replayed;
   }
 
   deadLetterCount(): number {
-    return (this.s.deadLetterCount.get() as { n: number }).n;
+    return this.dead.count();
   }
 
-  getMeta(key: string): string | undefined {
-    return (this.s.getMeta.get(key) as { value: string } | undefined)?.value;
-  }
-
-  setMeta(key: string, value: string): void {
-    this.s.setMeta.run(key, value);
+  /** Runs `fn` in one read transaction: what it reads is one snapshot, whatever another process commits meanwhile. */
+  snapshot<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
 }

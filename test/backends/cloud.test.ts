@@ -6,8 +6,8 @@ import { gunzipSync } from 'node:zlib';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { s3Backend } from '../../src/backends/s3.js';
-import { Flusher } from '../../src/ship/flusher.js';
 import { Store } from '../../src/state/store.js';
+import { newFlusher } from '../helpers.js';
 import { run } from '../e2e/cli.js';
 import { fastEnv, status, useLogFile } from '../e2e/harness.js';
 import { AZURITE_KEY, S3_KEY, S3_SECRET, startAzurite, startS3 } from '../fakes/cloud-servers.js';
@@ -146,7 +146,7 @@ describe('a crash between upload and acknowledgement', () => {
     const uploaded = await s3Objects('other');
     first.close();
     const second = Store.open(state, Date.now);
-    const flusher = new Flusher(second, backend(), opts);
+    const flusher = newFlusher(second, backend(), opts);
     expect(await flusher.drain(AbortSignal.timeout(10_000), true)).toEqual({ ok: true });
     second.close();
     const after = await s3Objects('other');

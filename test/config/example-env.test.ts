@@ -21,7 +21,7 @@ describe('config.example.env', () => {
 
   it('gives the defaults when uncommented, and --settings-file loads it', async () => {
     const uncommented = text.replace(/^# ([A-Z_]+=)/gm, '$1');
-    const r = loadSettings({ flags: {}, env: {}, envFile: parseSettingsFile(uncommented) });
+    const r = loadSettings({ flags: {}, env: {}, settingsFile: parseSettingsFile(uncommented) });
     expect(r.ok).toBe(true);
     const cli = await run(['map', '--settings-file', file, '-'], {}, '');
     expect(cli.code).toBe(0);

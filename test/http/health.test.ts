@@ -6,9 +6,8 @@ import type { Backend } from '../../src/backends/types.js';
 import { emptyCounts } from '../../src/entries/counts.js';
 import { HealthCheck } from '../../src/http/health.js';
 import { RecordBuffer } from '../../src/mapping/record-buffer.js';
-import { Flusher } from '../../src/ship/flusher.js';
 import { Store } from '../../src/state/store.js';
-import { tempDir } from '../helpers.js';
+import { newFlusher, tempDir } from '../helpers.js';
 
 let clock = 1_000_000;
 const now = () => clock;
@@ -37,7 +36,7 @@ function add(n: number): void {
 
 describe('HealthCheck', () => {
   it('is unhealthy once the buffer has been full past the grace period, and healthy again when it drains', async () => {
-    const flusher = new Flusher(store, backend, { batchSize: 5, flushIntervalMs: 0, maxBufferSize: 10, prefix: 'p', backoff: { baseMs: 1, capMs: 1, random: () => 0 }, authRetryMs: 1, concurrency: 1, now, log: pino({ level: 'silent' }) });
+    const flusher = newFlusher(store, backend, { batchSize: 5, flushIntervalMs: 0, maxBufferSize: 10, prefix: 'p', backoff: { baseMs: 1, capMs: 1, random: () => 0 }, authRetryMs: 1, concurrency: 1, now, log: pino({ level: 'silent' }) });
     const health = new HealthCheck(store, flusher, () => [], { maxBufferSize: 10, fullGraceMs: 60_000, staleMs: 900_000, now });
     expect(health.check()).toEqual({ ok: true });
     add(10);
@@ -52,7 +51,7 @@ describe('HealthCheck', () => {
   });
 
   it('is unhealthy when nothing was accepted for too long while events wait', async () => {
-    const flusher = new Flusher(store, backend, { batchSize: 5, flushIntervalMs: 0, maxBufferSize: 100, prefix: 'p', backoff: { baseMs: 1, capMs: 1, random: () => 0 }, authRetryMs: 1, concurrency: 1, now, log: pino({ level: 'silent' }) });
+    const flusher = newFlusher(store, backend, { batchSize: 5, flushIntervalMs: 0, maxBufferSize: 100, prefix: 'p', backoff: { baseMs: 1, capMs: 1, random: () => 0 }, authRetryMs: 1, concurrency: 1, now, log: pino({ level: 'silent' }) });
     const health = new HealthCheck(store, flusher, () => [], { maxBufferSize: 100, fullGraceMs: 60_000, staleMs: 900_000, now });
     add(3);
     await flusher.drain(AbortSignal.timeout(200), true);

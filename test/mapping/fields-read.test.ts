@@ -45,7 +45,7 @@ function tracked(value: unknown, path: string, seen: Set<string>): unknown {
 function readsOf(value: unknown, seen: Set<string>): void {
   if (recognise(value) !== value) return;
   const slp = recognise(tracked(value, '', seen));
-  if (slp) mapEntryInto(slp, { ...MAPPING, regionMap: REGIONS }, { sourceId: 's', offset: 0, fallbackTimeMs: 1 }, new RecordBuffer(256));
+  if (slp) mapEntryInto(slp, { ...MAPPING, regionMap: REGIONS }, { sourceId: 's', start: 0, index: 0, fallbackTimeMs: 1 }, new RecordBuffer(256));
 }
 
 /** A copy of `base` with `value` at the dotted `path` (objects made on the way). */

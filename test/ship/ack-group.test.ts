@@ -1,5 +1,6 @@
 // Grouped acknowledgements against a real store: committed at the window or the row cap, safe to commit twice,
 // and a commit that fails leaves every batch pending and says so.
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { emptyCounts } from '../../src/entries/counts.js';
@@ -63,7 +64,10 @@ it('a commit that fails reports the error and leaves the batches pending', () =>
   const rows = store.pendingBatches(2);
   for (const row of rows) acks.add(row);
   // The second delete fails, after the first succeeded: the whole group is rolled back.
-  store.db.exec(`CREATE TRIGGER no_delete BEFORE DELETE ON batches WHEN old.id = ${rows[1].id} BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+  // Another connection, as an operator's sqlite3 would: the trigger makes the store's next delete fail.
+  const other = new Database(join(dir.path, 'state', 'state.db'));
+  other.exec(`CREATE TRIGGER no_delete BEFORE DELETE ON batches WHEN old.id = ${rows[1].id} BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+  other.close();
   expect(() => acks.commit()).not.toThrow();
   expect(String(errors[0])).toContain('disk says no');
   expect(acks.ids).toEqual([]);

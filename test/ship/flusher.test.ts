@@ -6,10 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend, OutgoingBatch, SendResult } from '../../src/backends/types.js';
 import { emptyCounts } from '../../src/entries/counts.js';
 import { RecordBuffer } from '../../src/mapping/record-buffer.js';
-import { Flusher } from '../../src/ship/flusher.js';
+import type { Flusher } from '../../src/ship/flusher.js';
 import { backoffDelay, parseRetryAfter } from '../../src/ship/retry.js';
 import { Store } from '../../src/state/store.js';
-import { tempDir } from '../helpers.js';
+import { newFlusher, tempDir } from '../helpers.js';
 
 class Scripted implements Backend {
   readonly type = 'scripted';
@@ -37,7 +37,7 @@ beforeEach(() => {
   dir = tempDir();
   store = Store.open(join(dir.path, 'state'), Date.now);
   backend = new Scripted();
-  flusher = new Flusher(store, backend, {
+  flusher = newFlusher(store, backend, {
     batchSize: 10, flushIntervalMs: 0, maxBufferSize: 1000, prefix: 'p', backoff: { baseMs: 1, capMs: 5, random: () => 0.5 },
     authRetryMs: 20, concurrency: 2, now: Date.now, log: pino({ level: 'silent' }),
   });
@@ -101,7 +101,7 @@ describe('flusher', () => {
   });
 
   it('records accepted batches in a group after the window, and sends none of them again meanwhile', async () => {
-    const grouped = new Flusher(store, backend, {
+    const grouped = newFlusher(store, backend, {
       batchSize: 10, flushIntervalMs: 0, maxBufferSize: 10_000, prefix: 'p', backoff: { baseMs: 1, capMs: 5, random: () => 0.5 },
       authRetryMs: 20, concurrency: 4, ackWindowMs: 1000, now: Date.now, log: pino({ level: 'silent' }),
     });
@@ -149,7 +149,7 @@ describe('flusher', () => {
   });
 
   it('records what is accepted when it stops, without waiting for the window', async () => {
-    const grouped = new Flusher(store, backend, {
+    const grouped = newFlusher(store, backend, {
       batchSize: 10, flushIntervalMs: 0, maxBufferSize: 1000, prefix: 'p', backoff: { baseMs: 1, capMs: 5, random: () => 0.5 },
       authRetryMs: 20, concurrency: 4, ackWindowMs: 60_000, now: Date.now, log: pino({ level: 'silent' }),
     });
@@ -183,7 +183,7 @@ describe('many sends at once', () => {
       async check() { return { ok: true as const }; },
       async close() {},
     };
-    const flusher16 = new Flusher(store, slow, {
+    const flusher16 = newFlusher(store, slow, {
       batchSize: 10, flushIntervalMs: 0, maxBufferSize: 1000, prefix: 'p', backoff: { baseMs: 1, capMs: 5, random: () => 0.5 },
       authRetryMs: 20, concurrency: 16, now: Date.now, log: pino({ level: 'silent' }),
     });

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend, OutgoingBatch, SendResult } from '../../src/backends/types.js';
-import { Flusher } from '../../src/ship/flusher.js';
+import type { Flusher } from '../../src/ship/flusher.js';
 import { DecodePool } from '../../src/pipeline/decode-pool.js';
 import { FileSource } from '../../src/source/file-source.js';
 import { Store } from '../../src/state/store.js';
-import { MAPPING, slpLine, tempDir } from '../helpers.js';
+import { MAPPING, newFlusher, slpLine, tempDir } from '../helpers.js';
 
 /** A backend that keeps objects by key, as S3 does (a re-send overwrites), and can be told to fail. */
 class ObjectStoreBackend implements Backend {
@@ -53,7 +53,7 @@ class System {
       patterns: [join(this.dir, 'app.log*')], pollMs: 0, readFrom: 'beginning', rotateWaitMs: 0, maxLineBytes: 1 << 20, ingest, log, now: Date.now,
       decoder: new DecodePool({ mapping: MAPPING, maxEntryBytes: 1 << 20 }, { threads: 0 }), decodeDepth: 3, pieceBytes: 300, roundBudget: 1000,
     });
-    this.flusher = new Flusher(this.store, this.backend, {
+    this.flusher = newFlusher(this.store, this.backend, {
       batchSize: 5, flushIntervalMs: 0, maxBufferSize: 50, prefix: 'p', backoff: { baseMs: 1, capMs: 2, random: () => 0.5 },
       authRetryMs: 1, concurrency: 3, now: Date.now, log,
     });

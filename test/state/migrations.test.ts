@@ -30,7 +30,9 @@ describe('schema migration', () => {
     old.close();
     const store = Store.open(state, () => 5);
     try {
-      expect(store.db.pragma('user_version', { simple: true })).toBe(3);
+      const check = new Database(join(state, 'state.db'), { readonly: true });
+      expect(check.pragma('user_version', { simple: true })).toBe(3);
+      check.close();
       const st = await h.stat({ bigint: true });
       const r = await resolveCheckpoint(store, { path: log, dev: String(st.dev), ino: String(st.ino), size: text.length, handle: h }, new Set(), false, 7);
       // Resumed at its offset; from now on its entries without a time get the time it was first seen here.
