@@ -5,7 +5,8 @@ import { createBackend } from '../backends/index.js';
 import type { Backend } from '../backends/types.js';
 import type { Settings } from '../config/settings.js';
 import { DecodePool } from '../pipeline/decode-pool.js';
-import { roomLeft, type IngestOptions } from '../pipeline/ingest.js';
+import { Admission } from '../pipeline/admission.js';
+import type { IngestOptions } from '../pipeline/ingest.js';
 import { Batching } from '../ship/batching.js';
 import { Flusher } from '../ship/flusher.js';
 import { DEFAULT_BACKOFF } from '../ship/retry.js';
@@ -70,7 +71,6 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   const backend = deps.backend ?? (await createBackend(s, { stdout: deps.stdout, now: deps.now }));
   store.recordBackend(backend.type);
   try {
-    const ingest: IngestOptions = { mapping: mapping.options, maxBufferSize: s.maxBufferSize, maxEntryBytes: s.maxLineBytes, bufferFull: s.bufferFull, now: deps.now };
     const batching = new Batching(store, {
       batchSize: s.batchSize, flushIntervalMs: s.flushInterval * 1000, maxBufferSize: s.maxBufferSize, prefix: s.pathPrefix, now: deps.now,
     });
@@ -78,6 +78,8 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
       maxBufferSize: s.maxBufferSize, backoff: { ...DEFAULT_BACKOFF, baseMs: s.retryInitial * 1000, capMs: s.retryMax * 1000 }, authRetryMs: 60_000, now: deps.now, log,
       concurrency: backend.type === 'stdout' ? 1 : s.sendConcurrency,
     });
+    const admission = new Admission(store, { maxBufferSize: s.maxBufferSize, bufferFull: s.bufferFull, pollMs: s.pollInterval * 1000, now: deps.now }, flusher.acked);
+    const ingest: IngestOptions = { mapping: mapping.options, maxEntryBytes: s.maxLineBytes, admission, now: deps.now };
     const checked = await backend.check(deps.stop);
     if (!checked.ok) log.warn({ reason: checked.reason, setting: checked.setting }, 'backend start-up check failed; events are kept and sending is retried');
     log.debug({ settings: printableSettings(s) }, 'settings');
@@ -90,14 +92,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const sending = new AbortController();
     const deadline = new AbortController();
     const sender = flusher.run(sending.signal, deadline.signal);
-    // A full buffer resumes reading once a quarter of it (or what a waiting piece needs) is free again, or a poll
-    // interval passed: resuming at the first ack would read in slivers, one small commit per batch sent.
-    const waitForRoom = async (need: number) => {
-      const until = deps.now() + s.pollInterval * 1000;
-      const room = Math.max(need, s.maxBufferSize * 0.25);
-      do await flusher.acked.wait(Math.max(1, until - deps.now()), reading.signal);
-      while (!reading.signal.aborted && deps.now() < until && roomLeft(store, s) < room);
-    };
+    const waitForRoom = (need: number) => admission.waitForRoom(need, reading.signal);
     const files = new FileSource(store, {
       patterns, pollMs: s.pollInterval * 1000, readFrom: s.readFrom, rotateWaitMs: Math.max(5000, 2 * s.pollInterval * 1000),
       maxLineBytes: s.maxLineBytes, ingest, log, now: deps.now, decoder, decodeDepth: s.decodeThreads + 1,
@@ -111,7 +106,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
       if (f) log.error({ reason: f.reason, state_dir: s.stateDir }, 'cannot write the state database; reading is paused and retried (nothing is lost: the logs hold what is not read yet)');
       else log.info({ state_dir: s.stateDir }, 'the state database is writable again; reading resumes');
     };
-    const http = s.httpAddr ? await startHttpListener(s, store, flusher, files, backend, deps) : undefined;
+    const http = s.httpAddr ? await startHttpListener(s, store, flusher, files, backend, admission, deps) : undefined;
     const wake = new Wakeup();
     const watcher = once || patterns.length === 0 ? undefined : await watchForChanges(patterns, () => wake.poke(), log);
     const stopProgress = once && deps.progress ? startProgress(deps.progress, files, store, deps.now) : undefined;
@@ -146,12 +141,12 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   }
 }
 
-async function startHttpListener(s: Settings, store: Store, flusher: Flusher, files: FileSource, backend: Backend, deps: RunDeps) {
+async function startHttpListener(s: Settings, store: Store, flusher: Flusher, files: FileSource, backend: Backend, admission: Admission, deps: RunDeps) {
   const addr = parseHttpAddr(s.httpAddr!)!;
   const health = new HealthCheck(store, flusher, () => files.problems.unreadable, {
     maxBufferSize: s.maxBufferSize, fullGraceMs: 60_000, staleMs: Math.max(900_000, 3 * s.flushInterval * 1000), now: deps.now,
   });
-  const ingest = ingestRoute({ store, maxBufferSize: s.maxBufferSize, bufferFull: s.bufferFull, now: deps.now, token: s.ingestToken,
+  const ingest = ingestRoute({ store, admission, now: deps.now, token: s.ingestToken,
     allowNegative: s.ingestAllowNegative });
   const routes = {
     metrics: () => renderMetrics({ store, flusher, files, now: deps.now, backend: backend.type, maxBufferSize: s.maxBufferSize, healthy: () => health.check().ok }),

@@ -4,7 +4,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { emptyCounts } from '../entries/counts.js';
 import { RecordBuffer } from '../mapping/record-buffer.js';
-import { roomLeft } from '../pipeline/ingest.js';
+import type { Admission } from '../pipeline/admission.js';
 import { isStoreError, type Store } from '../state/store.js';
 
 export const MAX_BODY_BYTES = 1 << 20;
@@ -12,7 +12,7 @@ export const MAX_BODY_BYTES = 1 << 20;
 export const MAX_IN_FLIGHT = 32;
 
 export interface IngestEndpointOptions {
-  store: Store; maxBufferSize: number; bufferFull: 'block' | 'drop_newest'; now: () => number;
+  store: Store; admission: Admission; now: () => number;
   /** The bearer token a request must carry (AFLO_INGEST_TOKEN_FILE); none: loopback only, refused elsewhere at start. */
   token?: string;
   /** Negative meter values (corrections) are taken (AFLO_INGEST_ALLOW_NEGATIVE). */
@@ -116,12 +116,12 @@ export function ingestRoute(o: IngestEndpointOptions) {
       records.text(c.record, false);
       records.endRecord();
     }
-    // The admission rule of every source (admit.ts): what does not fit a full buffer waits (block: the client
-    // retries) or is dropped and counted (drop_newest); one request larger than an empty buffer still goes in.
-    // More events than the whole buffer holds can never go in: the client must split the request.
-    if (list.length > o.maxBufferSize) return answer(res, 413, { error: `${list.length} records: more than the buffer holds (${o.maxBufferSize}); send fewer at once` });
-    const fits = list.length <= roomLeft(o.store, o);
-    if (!fits && o.bufferFull === 'block') return answer(res, 503, { error: 'buffer full; retry later' }, { 'retry-after': '5' });
+    // The admission rule of every source (admission.ts): what does not fit a full buffer waits (block: the client
+    // retries) or is dropped and counted (drop_newest). More events than the whole buffer holds can never go in.
+    const verdict = o.admission.records(list.length);
+    if (verdict === 'too_large') return answer(res, 413, { error: `${list.length} records: more than the buffer holds (${o.admission.capacity}); send fewer at once` });
+    if (verdict === 'wait') return answer(res, 503, { error: 'buffer full; retry later' }, { 'retry-after': '5' });
+    const fits = verdict === 'take';
     const dropped = fits ? 0 : list.length;
     const counts = emptyCounts();
     counts.read = list.length;

@@ -2,14 +2,15 @@
 import type { EntryReader } from '../entries/reader.js';
 import type { MappingOptions } from '../mapping/types.js';
 import type { Store } from '../state/store.js';
-import { admit, type Admitted } from './admit.js';
+import type { Admitted } from './admit.js';
+import type { Admission } from './admission.js';
 import { decodeWith, type Decoded } from './decode.js';
 
 export interface IngestOptions {
   mapping: MappingOptions;
-  maxBufferSize: number;
   maxEntryBytes: number;
-  bufferFull: 'block' | 'drop_newest';
+  /** Room in the buffer: what of each piece goes in. */
+  admission: Admission;
   now: () => number;
 }
 
@@ -26,14 +27,9 @@ export interface ChunkSource {
 /** Where the chunk left off: `checkpoint` is committed; when `blocked`, reading must restart there once there is room. */
 export interface IngestResult { checkpoint: number; blocked: boolean; events: number }
 
-/** Room left in the buffer under the block policy (drop_newest also stops storing at the limit). */
-export function roomLeft(store: Store, opts: Pick<IngestOptions, 'maxBufferSize'>): number {
-  return Math.max(0, opts.maxBufferSize - store.bufferedEvents);
-}
-
 /** Admits a decoded piece against the buffer's room and commits it with the source's new checkpoint. */
 export function commitDecoded(store: Store, d: Decoded, src: ChunkSource, opts: IngestOptions): IngestResult & { admitted: Admitted } {
-  const a = admit(d, roomLeft(store, opts), store.bufferedEvents === 0, opts);
+  const a = opts.admission.piece(d);
   const blocked = a.cutAt >= 0;
   const checkpoint = blocked ? a.cutAt : d.checkpoint;
   store.commitChunk({

@@ -4,7 +4,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { ReaderState } from '../entries/reader.js';
 import type { Decoded } from '../pipeline/decode.js';
 import type { Decoder } from '../pipeline/decode-pool.js';
-import { commitDecoded, roomLeft, type IngestOptions } from '../pipeline/ingest.js';
+import { commitDecoded, type IngestOptions } from '../pipeline/ingest.js';
 import type { FileRecord, Store } from '../state/store.js';
 import { FileIdentity } from './file-identity.js';
 
@@ -153,7 +153,7 @@ export class TrackedFile {
     // banner every file begins with.
     if (this.detachedAt === undefined && ((await this.headChanged()) || this.identity.checkpointChanged(this.handle.fd, this.committed))) return 'truncated';
     // A full buffer (a backend that does not answer): nothing is read until there is room.
-    if (opts.bufferFull === 'block' && roomLeft(store, opts) <= 0 && store.bufferedEvents > 0) return 'blocked';
+    if (opts.admission.full) return 'blocked';
     const f: Flight = kept ?? this.fresh();
     const { ahead } = f;
     let left = budget;
@@ -169,7 +169,7 @@ export class TrackedFile {
         // A piece holds at most about half the buffer's events, so that it can wait for room and go in whole
         // (a cut mid-piece means decoding the rest again later). It is not cut to the budget: a small last piece
         // would be decoded on this thread while the decode thread waits.
-        const fits = opts.bufferFull === 'block' ? (opts.maxBufferSize / 2) * this.bytesPerEvent : Infinity;
+        const fits = opts.admission.pieceEvents * this.bytesPerEvent;
         const want = Math.max(Math.min(this.pieceBytes, 64 << 10), Math.min(this.pieceBytes, Math.floor(fits)), f.grow);
         const buf = this.decoder.alloc(want);
         const { bytesRead } = await this.handle.read(buf, 0, want, f.at);
@@ -208,9 +208,7 @@ export class TrackedFile {
         rewind();
         continue;
       }
-      if (waitForRoom && opts.bufferFull === 'block' && d.ends.length > roomLeft(store, opts) && d.ends.length <= opts.maxBufferSize / 2) {
-        await waitForRoom(d.ends.length);
-      }
+      if (waitForRoom && opts.admission.worthWaiting(d.ends.length)) await waitForRoom(d.ends.length);
       if (this.commit(store, d, opts)) return 'blocked';
       const head = await this.identity.growHead(this.handle, this.size, store);
       if (head === 'changed') return 'truncated';

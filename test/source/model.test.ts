@@ -10,6 +10,7 @@ import type { Flusher } from '../../src/ship/flusher.js';
 import { DecodePool } from '../../src/pipeline/decode-pool.js';
 import { FileSource } from '../../src/source/file-source.js';
 import { Store } from '../../src/state/store.js';
+import { Admission } from '../../src/pipeline/admission.js';
 import { MAPPING, newFlusher, slpLine, tempDir } from '../helpers.js';
 
 /** A backend that keeps objects by key, as S3 does (a re-send overwrites), and can be told to fail. */
@@ -46,7 +47,7 @@ class System {
   start(): void {
     const log = pino({ level: 'silent' });
     this.store = Store.open(join(this.dir, 'state'), Date.now);
-    const ingest = { mapping: MAPPING, maxBufferSize: 50, maxEntryBytes: 1 << 20, bufferFull: 'block' as const, now: () => 1 };
+    const ingest = { mapping: MAPPING, maxEntryBytes: 1 << 20, admission: new Admission(this.store, { maxBufferSize: 50, bufferFull: 'block', pollMs: 0, now: () => 1 }), now: () => 1 };
     // Pieces of 300 bytes, three under way at once: entries are cut across pieces, pieces are decoded ahead on a
     // guess, and pretty-printed entries make some guesses wrong. Rounds of 1,000 bytes end with pieces under way.
     this.source = new FileSource(this.store, {
