@@ -3,9 +3,9 @@ import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { emptyCounts, type EntryCounts } from '../entries/counts.js';
 import { EntryReader } from '../entries/reader.js';
-import { MappingSink } from '../mapping/mapping-sink.js';
-import { RecordBuffer } from '../mapping/record-buffer.js';
+import { countItem } from '../mapping/entry-notes.js';
 import type { MappingOptions } from '../mapping/types.js';
+import { decodeWith, type Decoded } from '../pipeline/decode.js';
 
 /** `stream`: the input's chunks; each may be overwritten once the next is asked for (a file read into one buffer). */
 export interface MapInput { name: string; stream: AsyncIterable<Buffer> }
@@ -25,38 +25,34 @@ export async function* fileChunks(path: string, size = 1 << 20): AsyncGenerator<
   }
 }
 
+/**
+ * Decodes each input as the daemon does (pipeline/decode.ts: the same reader, mappers and item counting) and writes
+ * the records; a chunk's records are written while the next chunk is decoded into the other of two buffers.
+ */
 export async function runMap(
   inputs: MapInput[], out: Writable, opts: MappingOptions, maxLineBytes: number, now: () => number,
 ): Promise<EntryCounts & { events: number }> {
   const counts = emptyCounts();
+  const cfg = { mapping: opts, maxEntryBytes: maxLineBytes };
   let events = 0;
-  // Two record buffers: one is written out while the other fills; a buffer is reused once its write is done.
-  const buffers = [new RecordBuffer(1 << 20), new RecordBuffer(1 << 20)];
+  const memory = [Buffer.allocUnsafeSlow(2 << 20), Buffer.allocUnsafeSlow(2 << 20)];
   const written: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
-  let current = 0;
-  const flush = async () => {
-    const records = buffers[current];
-    if (records.count === 0) return;
-    events += records.count;
-    written[current] = new Promise<void>((resolve, reject) => out.write(records.bytes(), (err) => (err ? reject(err) : resolve())));
-    current = 1 - current;
-    await written[current];
-    buffers[current].reset();
+  let turn = 0;
+  const spare = (size: number) => (size <= memory[turn].length ? memory[turn] : undefined);
+  const take = async (d: Decoded) => {
+    for (const info of d.info) countItem(counts, info);
+    if (d.ends.length === 0) return;
+    events += d.ends.length;
+    written[turn] = new Promise<void>((resolve, reject) => out.write(d.data, (err) => (err ? reject(err) : resolve())));
+    turn = 1 - turn;
+    await written[turn];
   };
   for (const input of inputs) {
     const reader = new EntryReader(maxLineBytes);
-    for await (const chunk of input.stream) {
-      // The reader keeps no view of a chunk (a partial line is copied), so the next read may overwrite it.
-      reader.push(chunk, sinkOf(input.name));
-      if (buffers[current].byteLength > 1 << 19) await flush();
-    }
-    reader.finish(sinkOf(input.name), true);
-    await flush();
+    // The reader keeps no view of a chunk (a partial line is copied), so the next read may overwrite it.
+    for await (const chunk of input.stream) await take(decodeWith(reader, chunk, 'no', cfg, input.name, now(), spare));
+    await take(decodeWith(reader, null, 'final', cfg, input.name, now(), spare));
   }
   await Promise.all(written);
   return { ...counts, events };
-
-  function sinkOf(name: string): MappingSink {
-    return new MappingSink(opts, name, counts, buffers[current], now);
-  }
 }

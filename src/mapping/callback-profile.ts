@@ -4,7 +4,7 @@
 import type { Obj } from '../entries/recognise.js';
 import { fallbackId } from './entry-id.js';
 import { at, count, obj, text } from './fields.js';
-import type { EntryStats } from './map-entry.js';
+import type { EntryNotes } from './entry-notes.js';
 import { OBJECT_METADATA_METER } from './object-metadata.js';
 import type { RecordBuffer } from './record-buffer.js';
 import { toMicros } from './time.js';
@@ -86,7 +86,7 @@ function region(platform: string, apiBase: unknown): string {
   }
 }
 
-export function mapCallbackInto(slp: Obj, opts: MappingOptions, origin: EntryOrigin, out: RecordBuffer): EntryStats {
+export function mapCallbackInto(slp: Obj, opts: MappingOptions, origin: EntryOrigin, out: RecordBuffer): EntryNotes {
   const meta = obj(slp.metadata) ?? {};
   const startMs = millis(slp.startTime) ?? millis(slp.endTime);
   const timeMissing = startMs === undefined;

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { regionOf } from './region.js';
 import type { RecordBuffer } from './record-buffer.js';
 import { MAX_DIMENSION_LENGTH, type MappingOptions } from './types.js';
+import { mappedFlags } from './entry-notes.js';
 import { declinedGroups } from './fields-read.js';
 import { BASE_DIMENSIONS, BATCH_CALLS, ERROR_CODE, IMAGE_CALL_PARTS, METERS, SPEECH_CALLS, TIERS, TOKEN_CACHE, TOKEN_TYPE } from './vocabulary.js';
 
@@ -29,9 +30,6 @@ interface Addon {
   mapLine(mapper: object, src: Buffer, from: number, to: number, out: Buffer, outPos: number, fallbackMs: number, ends: Uint32Array): number;
 }
 
-/** Flags of a natively mapped line, as mapLine() returns them (translated from the addon's protocol). */
-export const FAST_INCONSISTENT = 1;
-export const FAST_TIME_MISSING = 2;
 
 /** JSON text without its quotes: names are written into records as they are given. */
 const inner = (name: string) => JSON.stringify(name).slice(1, -1);
@@ -97,8 +95,8 @@ export class FastMapper {
   static refused: string | undefined;
 
   /**
-   * Maps the line `src[from..to)` into `out` as records; returns FAST_* flags, or -1 when the line is left to the
-   * JavaScript reader (nothing was written then).
+   * Maps the line `src[from..to)` into `out` as records; returns the item's info (entry-notes.ts), or -1 when the
+   * line is left to the JavaScript reader (nothing was written then).
    */
   mapLine(src: Buffer, from: number, to: number, out: RecordBuffer, fallbackMs: number): number {
     const p = this.addon.protocol;
@@ -107,7 +105,7 @@ export class FastMapper {
       if (r >= 0) {
         out.written(this.ends, r & ((1 << p.flagShift) - 1));
         const flags = r >> p.flagShift;
-        return (flags & p.inconsistent ? FAST_INCONSISTENT : 0) | (flags & p.timeMissing ? FAST_TIME_MISSING : 0);
+        return mappedFlags((flags & p.inconsistent) !== 0, (flags & p.timeMissing) !== 0);
       }
       if (r === p.needRegion) this.learn(this.addon.pendingRegion(this.handle));
       else if (r === p.noRoom) out.reserve(this.ends[0]);

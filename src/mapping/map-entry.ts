@@ -10,14 +10,13 @@ import { OBJECT_METADATA_METER, objectMetadataList } from './object-metadata.js'
 import { toMicros } from './time.js';
 import { METERS } from './vocabulary.js';
 import { EntryRecords } from './entry-records.js';
+import type { EntryNotes } from './entry-notes.js';
 import { RecordBuffer } from './record-buffer.js';
 import type { EntryOrigin, MapResult, MappingOptions, MeterEvent } from './types.js';
 
-/** What mapping one entry noticed, beside the records it wrote. */
-export interface EntryStats { inconsistent: boolean; truncated: number; timeMissing: boolean }
 
 /** Writes the entry's event records into `out`, in the fixed field order of encode.ts. */
-export function mapEntryInto(slp: Obj, opts: MappingOptions, origin: EntryOrigin, out: RecordBuffer): EntryStats {
+export function mapEntryInto(slp: Obj, opts: MappingOptions, origin: EntryOrigin, out: RecordBuffer): EntryNotes {
   if (opts.profile === 'callback') return mapCallbackInto(slp, opts, origin, out);
   let inconsistent = false;
   const bad = () => { inconsistent = true; };

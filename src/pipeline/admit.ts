@@ -1,9 +1,9 @@
 // What of a decoded piece enters the buffer: all of it while there is room; at the limit, `block` stops before
 // the first entry that does not fit (it is read again later) and `drop_newest` counts its events as dropped.
-import { countSkip, emptyCounts, type EntryCounts } from '../entries/counts.js';
-import { countMapped } from '../mapping/mapping-sink.js';
+import { emptyCounts, type EntryCounts } from '../entries/counts.js';
+import { countItem, isMapped } from '../mapping/entry-notes.js';
 import { joinSlabs, slabRange, type Slab } from '../state/segments.js';
-import { FLAG_INCONSISTENT, FLAG_TIME_MISSING, KIND_MAPPED, SKIP_KINDS, TRUNCATED_SHIFT, type Decoded } from './decode.js';
+import type { Decoded } from './decode.js';
 
 export interface AdmitPolicy { bufferFull: 'block' | 'drop_newest' }
 
@@ -26,20 +26,18 @@ export function admit(d: Decoded, room: number, bufferEmpty: boolean, policy: Ad
   let prev = 0;
   for (let i = 0; i < d.starts.length; i++) {
     const info = d.info[i];
-    const kind = info & 3;
-    if (kind !== KIND_MAPPED) {
-      countSkip(counts, SKIP_KINDS[kind - 1]);
+    if (!isMapped(info)) {
+      countItem(counts, info);
       continue;
     }
     const start = d.starts[i];
     const from = prev;
     const to = (prev = d.recordsAfter[i]);
     const n = to - from;
-    const stats = { inconsistent: (info & FLAG_INCONSISTENT) !== 0, timeMissing: (info & FLAG_TIME_MISSING) !== 0, truncated: info >>> TRUNCATED_SHIFT };
     if (n > room && start !== lastStart) {
       if (policy.bufferFull === 'drop_newest') {
         dropped += n;
-        countMapped(counts, stats);
+        countItem(counts, info);
         lastStart = start;
         continue;
       }
@@ -50,7 +48,7 @@ export function admit(d: Decoded, room: number, bufferEmpty: boolean, policy: Ad
     }
     room -= n;
     lastStart = start;
-    countMapped(counts, stats);
+    countItem(counts, info);
     if (n === 0) continue;
     const last = kept[kept.length - 1];
     if (last && last[1] === from) last[1] = to;

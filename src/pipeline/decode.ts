@@ -2,17 +2,11 @@
 // state, so it runs the same in a decode thread or inline; admit.ts then decides what of it is committed.
 import { EntryReader, type ReaderSink, type ReaderState, type SkipReason } from '../entries/reader.js';
 import type { Obj } from '../entries/recognise.js';
-import { FAST_INCONSISTENT, FAST_TIME_MISSING, FastMapper } from '../mapping/fast-mapper.js';
+import { mappedInfo, skippedInfo } from '../mapping/entry-notes.js';
+import { FastMapper } from '../mapping/fast-mapper.js';
 import { mapEntryInto } from '../mapping/map-entry.js';
 import { RecordBuffer } from '../mapping/record-buffer.js';
 import type { MappingOptions } from '../mapping/types.js';
-
-/** What an item (an entry or a skipped range) became: low bits the kind, then flags, then truncated dimensions. */
-export const KIND_MAPPED = 0;
-export const SKIP_KINDS: readonly SkipReason[] = ['not_usage', 'invalid', 'too_long'];
-export const FLAG_INCONSISTENT = 4;
-export const FLAG_TIME_MISSING = 8;
-export const TRUNCATED_SHIFT = 8;
 
 export interface Decoded {
   /** The records, back to back, newline-terminated; `ends[i]` is just past record i. */
@@ -53,19 +47,19 @@ class ItemSink implements ReaderSink {
 
   line(bytes: Buffer, from: number, to: number, start: number): boolean {
     if (this.fast === undefined) return false;
-    const flags = this.fast.mapLine(bytes, from, to, this.records, this.fallbackTimeMs);
-    if (flags < 0) return false;
-    this.push(start, KIND_MAPPED | (flags & FAST_INCONSISTENT ? FLAG_INCONSISTENT : 0) | (flags & FAST_TIME_MISSING ? FLAG_TIME_MISSING : 0));
+    const info = this.fast.mapLine(bytes, from, to, this.records, this.fallbackTimeMs);
+    if (info < 0) return false;
+    this.push(start, info);
     return true;
   }
 
   entry(slp: Obj, start: number, _end: number, index: number): void {
-    const s = mapEntryInto(slp, this.mapping, { sourceId: this.sourceId, start, index, fallbackTimeMs: this.fallbackTimeMs }, this.records);
-    this.push(start, KIND_MAPPED | (s.inconsistent ? FLAG_INCONSISTENT : 0) | (s.timeMissing ? FLAG_TIME_MISSING : 0) | (s.truncated << TRUNCATED_SHIFT));
+    const notes = mapEntryInto(slp, this.mapping, { sourceId: this.sourceId, start, index, fallbackTimeMs: this.fallbackTimeMs }, this.records);
+    this.push(start, mappedInfo(notes));
   }
 
   skip(reason: SkipReason, start: number): void {
-    this.push(start, SKIP_KINDS.indexOf(reason) + 1);
+    this.push(start, skippedInfo(reason));
   }
 
   private push(start: number, info: number): void {

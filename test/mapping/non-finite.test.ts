@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapEntry } from '../../src/mapping/map-entry.js';
 import { decodePiece } from '../../src/pipeline/decode.js';
-import { FLAG_INCONSISTENT } from '../../src/pipeline/decode.js';
+import { notesOf } from '../../src/mapping/entry-notes.js';
 import { MAPPING, slpLine } from '../helpers.js';
 
 const ORIGIN = { sourceId: 's', start: 0, index: 0, fallbackTimeMs: 1700000000000 };
@@ -28,8 +28,8 @@ describe('non-finite meter values', () => {
   it('the native and JavaScript mappers write the same valid JSON for it', () => {
     const [js, native] = decodeBoth(cacheHit);
     expect(native.data.toString()).toBe(js.data.toString());
-    expect(js.info[0] & FLAG_INCONSISTENT).toBe(FLAG_INCONSISTENT);
-    expect(native.info[0] & FLAG_INCONSISTENT).toBe(FLAG_INCONSISTENT);
+    expect(notesOf(js.info[0]).inconsistent).toBe(true);
+    expect(notesOf(native.info[0]).inconsistent).toBe(true);
     for (const line of js.data.toString().trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
     expect(js.data.toString()).not.toContain('Infinity');
   });
