@@ -107,8 +107,10 @@ export class DecodePool implements Decoder {
     if (!inline) this.startThreads();
     if (inline || this.threads.length === 0) {
       const d = decodePiece(req, this.cfg);
-      // Nothing decoded views its input (partial lines are copied): the piece's buffer is read into again.
-      if (req.bytes.byteOffset === 0) this.inputs.put(req.bytes.buffer as ArrayBuffer);
+      // Nothing decoded views its input (partial lines are copied): the piece's buffer is read into again. It is
+      // taken from the caller as a thread would take it (transferred: the caller's view is detached, empty), so a
+      // caller that used it again would find nothing rather than bytes being overwritten under it.
+      if (req.bytes.byteOffset === 0) this.inputs.put(structuredClone(req.bytes.buffer as ArrayBuffer, { transfer: [req.bytes.buffer as ArrayBuffer] }));
       return Promise.resolve(d);
     }
     const t = this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));

@@ -7,27 +7,16 @@ import type { Decoder } from '../pipeline/decode-pool.js';
 import { commitDecoded, type IngestOptions } from '../pipeline/ingest.js';
 import type { FileRecord, Store } from '../state/store.js';
 import { FileIdentity } from './file-identity.js';
+import { lineStartAt, ReadAhead, resumeOf, sameStart, type PieceSource } from './read-ahead.js';
 
 /** Bytes read (and decoded) at a time: large enough that per-piece costs vanish, small enough to pipeline. */
 export const PIECE_BYTES = 1 << 20;
 
 export type ReadOutcome = 'eof' | 'blocked' | 'more' | 'truncated';
 
-/** A piece under way: its bytes' range and the reader state it was decoded from (a guess when it is ahead). */
-interface Piece { from: number; to: number; state: ReaderState; result: Promise<Decoded | undefined> }
-
-/**
- * Reading under way: pieces decoding, where the next read starts, the reader state it is guessed to start in
- * (undefined: not known until the pieces before are committed), the size a line longer than a read is read at, and
- * whether the end of the file was reached.
- */
-interface Flight { ahead: Piece[]; at: number; guess: ReaderState | undefined; grow: number; eof: boolean }
-
 /** Resolves when the buffer has room for `need` events, or after a while (a poll interval), or at a stop. */
 export type RoomWait = (need: number) => Promise<void>;
 
-const lineStartAt = (offset: number): ReaderState => ({ lineStart: offset, skipLen: 0, acc: null });
-const resumeOf = (s: ReaderState) => s.lineStart + s.skipLen;
 
 export class TrackedFile {
   /** The reader's state after everything committed: reading goes on at its line start (plus skipped bytes). */
@@ -46,7 +35,7 @@ export class TrackedFile {
   /** Bytes of log per event produced, measured as the file is read (LiteLLM lines: a few hundred). */
   private bytesPerEvent = 256;
   /** Pieces still decoding when a read's budget ran out: the next read commits them first. */
-  private flight?: Flight;
+  private flight?: ReadAhead;
   /** The open file; undefined while it is let go (idle, with too many files open): reopened by path and identity. */
   private h?: FileHandle;
   /** When a read last found the file changed (for choosing which idle files to let go first). */
@@ -140,7 +129,48 @@ export class TrackedFile {
     if (this.h === undefined) return 'eof';
     const kept = this.flight;
     this.flight = undefined;
-    // Nothing new (the common case while following): one fstat, no head check, no read.
+    const changed = await this.lookForChange(atEof, opts);
+    if (changed) return changed;
+    // A full buffer (a backend that does not answer): nothing is read until there is room.
+    if (opts.admission.full) return 'blocked';
+    const ra = kept ?? this.readAhead(opts);
+    let left = budget;
+    for (;;) {
+      left = await ra.fill(left, () => opts.admission.pieceEvents * this.bytesPerEvent);
+      if (left <= 0 && ra.underWay) {
+        // The budget is spent with more to read: what is under way is kept for the next round.
+        this.flight = ra;
+        return 'more';
+      }
+      const piece = ra.next();
+      if (!piece) break;
+      const d = await piece.result;
+      if (d === undefined || (piece.state !== this.state && !sameStart(piece.state, this.state))) {
+        // Decoded from a wrong guess (the piece before ended inside a multi-line entry), or lost: read it again.
+        if (d) this.decoder.release(d);
+        ra.rewind(this.state);
+        continue;
+      }
+      if (waitForRoom && opts.admission.worthWaiting(d.ends.length)) await waitForRoom(d.ends.length);
+      if (this.commit(store, d, opts)) return 'blocked';
+      const head = await this.identity.growHead(this.handle, this.size, store);
+      if (head === 'changed') return 'truncated';
+      // Pieces ahead were decoded with the shorter head as the source's identity (ids of entries without one).
+      if (head === 'grown' || ra.stalled) ra.rewind(this.state);
+    }
+    if (ra.eof && atEof && this.readEnd > resumeOf(this.state)) {
+      const tail = await this.readUnterminated(store, opts);
+      if (tail !== 'committed') return tail;
+    }
+    if (ra.eof) this.eofAt = this.readEnd;
+    return ra.eof ? 'eof' : 'more';
+  }
+
+  /**
+   * Whether the file changed since the last look: 'eof' when not (one fstat, no head check, no read: the common case
+   * while following), 'truncated' when its bytes before the checkpoint are not those read; undefined: read on.
+   */
+  private async lookForChange(atEof: boolean, opts: IngestOptions): Promise<ReadOutcome | undefined> {
     // (Same size and modification time: a copytruncate rewrite to the same size still changes the time.)
     const st = await this.handle.stat({ bigint: true });
     const size = Number(st.size);
@@ -152,86 +182,32 @@ export class TrackedFile {
     // would skip or garble what is there now. The bytes just before the checkpoint tell it even when the head is a
     // banner every file begins with.
     if (this.detachedAt === undefined && ((await this.headChanged()) || this.identity.checkpointChanged(this.handle.fd, this.committed))) return 'truncated';
-    // A full buffer (a backend that does not answer): nothing is read until there is room.
-    if (opts.admission.full) return 'blocked';
-    const f: Flight = kept ?? this.fresh();
-    const { ahead } = f;
-    let left = budget;
-    /** Pieces read ahead are dropped and reading goes on from the committed reader state. */
-    const rewind = () => {
-      ahead.length = 0;
-      f.at = resumeOf(this.state);
-      f.guess = this.state;
-      f.eof = false;
-    };
-    for (;;) {
-      while (!f.eof && f.guess && left > 0 && ahead.length < this.depth) {
-        // A piece holds at most about half the buffer's events, so that it can wait for room and go in whole
-        // (a cut mid-piece means decoding the rest again later). It is not cut to the budget: a small last piece
-        // would be decoded on this thread while the decode thread waits.
-        const fits = opts.admission.pieceEvents * this.bytesPerEvent;
-        const want = Math.max(Math.min(this.pieceBytes, 64 << 10), Math.min(this.pieceBytes, Math.floor(fits)), f.grow);
-        const buf = this.decoder.alloc(want);
-        const { bytesRead } = await this.handle.read(buf, 0, want, f.at);
-        if (bytesRead === 0) { f.eof = true; break; }
-        this.readEnd = Math.max(this.readEnd, f.at + bytesRead);
-        if (this.readEnd > this.size) this.size = this.readEnd;
-        const nl = buf.subarray(0, bytesRead).lastIndexOf(10);
-        let end = nl + 1;
-        if (nl < 0) {
-          // No newline: the end of the file for now, or a line longer than a read. Long lines are read whole up
-          // to the limit; past it, the reader skips them (counted as too long) without holding them.
-          if (bytesRead < want) { f.eof = true; break; }
-          if (want <= this.maxLineBytes) { f.grow = Math.min(want * 2, this.maxLineBytes + 1); continue; }
-          end = bytesRead;
-        }
-        const state = f.guess;
-        ahead.push({ from: f.at, to: f.at + end, state, result: this.decode(buf.subarray(0, end), state, 'no', opts) });
-        if (nl >= 0) f.grow = 0;
-        f.at += end;
-        left -= end;
-        // The next piece can be decoded now if it starts a line; a reader holding a multi-line entry is not known yet.
-        f.guess = nl >= 0 ? lineStartAt(f.at) : undefined;
-        if (bytesRead < want) f.eof = true;
-      }
-      if (left <= 0 && ahead.length > 0 && f.guess && !f.eof) {
-        // The budget is spent with more to read: what is under way is kept for the next round.
-        this.flight = f;
-        return 'more';
-      }
-      const piece = ahead.shift();
-      if (!piece) break;
-      const d = await piece.result;
-      if (d === undefined || (piece.state !== this.state && !sameStart(piece.state, this.state))) {
-        // Decoded from a wrong guess (the piece before ended inside a multi-line entry), or lost: read it again.
-        if (d) this.decoder.release(d);
-        rewind();
-        continue;
-      }
-      if (waitForRoom && opts.admission.worthWaiting(d.ends.length)) await waitForRoom(d.ends.length);
-      if (this.commit(store, d, opts)) return 'blocked';
-      const head = await this.identity.growHead(this.handle, this.size, store);
-      if (head === 'changed') return 'truncated';
-      // Pieces ahead were decoded with the shorter head as the source's identity (ids of entries without one).
-      if (head === 'grown' || (ahead.length === 0 && f.guess === undefined)) rewind();
-    }
-    const eof = f.eof;
-    if (eof && atEof && this.readEnd > resumeOf(this.state)) {
-      // An unterminated last entry: read if it parses whole (a writer that never ends its last line).
-      const from = resumeOf(this.state);
-      const buf = this.decoder.alloc(this.readEnd - from);
-      const { bytesRead } = await this.handle.read(buf, 0, this.readEnd - from, from);
-      const d = await this.decode(buf.subarray(0, bytesRead), this.state, 'soft', opts);
-      if (d === undefined) return 'more';
-      if (this.commit(store, d, opts)) return 'blocked';
-    }
-    if (eof) this.eofAt = this.readEnd;
-    return eof ? 'eof' : 'more';
+    return undefined;
   }
 
-  /** Reading from the committed reader state, nothing under way. */
-  private fresh(): Flight {
-    return { ahead: [], at: resumeOf(this.state), guess: this.state, grow: 0, eof: false };
+  /** Reading ahead from the committed reader state, nothing under way. */
+  private readAhead(opts: IngestOptions): ReadAhead {
+    const src: PieceSource = {
+      alloc: (size) => this.decoder.alloc(size),
+      read: async (buf, length, at) => {
+        const { bytesRead } = await this.handle.read(buf, 0, length, at);
+        this.readEnd = Math.max(this.readEnd, at + bytesRead);
+        if (this.readEnd > this.size) this.size = this.readEnd;
+        return bytesRead;
+      },
+      decode: (bytes, state) => this.decode(bytes, state, 'no', opts),
+    };
+    return new ReadAhead(src, { depth: this.depth, pieceBytes: this.pieceBytes, maxLineBytes: this.maxLineBytes }, this.state);
+  }
+
+  /** An unterminated last entry, read if it parses whole (a writer that never ends its last line). */
+  private async readUnterminated(store: Store, opts: IngestOptions): Promise<'committed' | 'more' | 'blocked'> {
+    const from = resumeOf(this.state);
+    const buf = this.decoder.alloc(this.readEnd - from);
+    const { bytesRead } = await this.handle.read(buf, 0, this.readEnd - from, from);
+    const d = await this.decode(buf.subarray(0, bytesRead), this.state, 'soft', opts);
+    if (d === undefined) return 'more';
+    return this.commit(store, d, opts) ? 'blocked' : 'committed';
   }
 
   /** Commits a piece decoded from the current state; true when the buffer took only part of it (blocked). */
@@ -271,11 +247,4 @@ export class TrackedFile {
   async close(): Promise<void> {
     await this.release();
   }
-}
-
-/** A guessed state holds when the reader really is at the start of that line with nothing in progress (no entry, no
- *  container line being joined). */
-function sameStart(guess: ReaderState, real: ReaderState): boolean {
-  return real.acc === null && !real.join && real.skipLen === 0 && guess.acc === null && !guess.join && guess.skipLen === 0 &&
-    guess.lineStart === real.lineStart;
 }

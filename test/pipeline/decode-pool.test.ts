@@ -15,6 +15,20 @@ const piece = (text: string) => {
 const text = [slpLine('a'), 'junk', slpLine('b', { image_count: 1 })].join('\n') + '\n';
 
 describe('DecodePool', () => {
+  it('takes a piece\'s bytes: after decode() the caller\'s buffer is empty, on a thread and inline alike', async () => {
+    for (const opts of [{ threads: 1, inlineBelow: 0 }, { threads: 0 }]) {
+      const pool = new DecodePool(cfg, opts);
+      try {
+        const buf = Buffer.from(piece(text).bytes.buffer);
+        const d = await pool.decode({ ...piece(text), bytes: buf });
+        expect(d!.ends.length).toBeGreaterThan(0);
+        expect(buf.buffer.byteLength).toBe(0);
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
   it('decodes on a thread exactly as inline', async () => {
     const pool = new DecodePool(cfg, { threads: 2, inlineBelow: 0 });
     try {
