@@ -6,7 +6,7 @@ import type { Backend } from '../backends/types.js';
 import type { Settings } from '../config/settings.js';
 import { DecodePool } from '../pipeline/decode-pool.js';
 import { Admission } from '../pipeline/admission.js';
-import type { IngestOptions } from '../pipeline/ingest.js';
+import type { CommitOptions } from '../pipeline/commit.js';
 import { Batching } from '../ship/batching.js';
 import { Flusher } from '../ship/flusher.js';
 import { DEFAULT_BACKOFF } from '../ship/retry.js';
@@ -79,7 +79,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
       concurrency: backend.type === 'stdout' ? 1 : s.sendConcurrency,
     });
     const admission = new Admission(store, { maxBufferSize: s.maxBufferSize, bufferFull: s.bufferFull, pollMs: s.pollInterval * 1000, now: deps.now }, flusher.acked);
-    const ingest: IngestOptions = { mapping: mapping.options, maxEntryBytes: s.maxLineBytes, admission, now: deps.now };
+    const commit: CommitOptions = { mapping: mapping.options, maxEntryBytes: s.maxLineBytes, admission, now: deps.now };
     const checked = await backend.check(deps.stop);
     if (!checked.ok) log.warn({ reason: checked.reason, setting: checked.setting }, 'backend start-up check failed; events are kept and sending is retried');
     log.debug({ settings: printableSettings(s) }, 'settings');
@@ -95,7 +95,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const waitForRoom = (need: number) => admission.waitForRoom(need, reading.signal);
     const files = new FileSource(store, {
       patterns, pollMs: s.pollInterval * 1000, readFrom: s.readFrom, rotateWaitMs: Math.max(5000, 2 * s.pollInterval * 1000),
-      maxLineBytes: s.maxLineBytes, ingest, log, now: deps.now, decoder, decodeDepth: s.decodeThreads + 1,
+      maxLineBytes: s.maxLineBytes, commit, log, now: deps.now, decoder, decodeDepth: s.decodeThreads + 1,
       spoolDir: patterns.length > 0 ? await spoolDir(s.stateDir) : undefined, maxOpenFiles: s.maxOpenFiles,
     });
     // Requests from other commands (dlq replay), carried out here, in this process's own transactions.
@@ -111,7 +111,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const watcher = once || patterns.length === 0 ? undefined : await watchForChanges(patterns, () => wake.poke(), log);
     const stopProgress = once && deps.progress ? startProgress(deps.progress, files, store, deps.now) : undefined;
     const sources: Promise<void>[] = [];
-    if (useStdin) sources.push(readStream(deps.stdin, store, ingest, s.maxLineBytes, reading.signal, () => waitForRoom(0)));
+    if (useStdin) sources.push(readStream(deps.stdin, store, commit, s.maxLineBytes, reading.signal, () => waitForRoom(0)));
     if (patterns.length > 0) sources.push(once ? files.once(reading.signal, waitForRoom, wake) : files.follow(reading.signal, wake, waitForRoom));
     // With only the HTTP endpoint as input, run until told to stop.
     if (sources.length === 0) sources.push(new Promise<void>((resolve) => reading.signal.addEventListener('abort', () => resolve(), { once: true })));

@@ -127,7 +127,7 @@ export function ingestRoute(o: IngestEndpointOptions) {
     counts.read = list.length;
     counts.mapped = list.length;
     try {
-      o.store.commitChunk({ scope: 'ingest', records: fits ? records.slab() : undefined, dropped, counts });
+      o.store.commitPiece({ scope: 'ingest', records: fits ? records.slab() : undefined, dropped, counts });
     } catch (err) {
       // Nothing was committed, and nothing of it is in memory: the client's retry is the only copy that counts.
       if (!isStoreError(err)) throw err;

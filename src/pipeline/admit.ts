@@ -2,7 +2,7 @@
 // the first entry that does not fit (it is read again later) and `drop_newest` counts its events as dropped.
 import { emptyCounts, type EntryCounts } from '../entries/counts.js';
 import { countItem, isMapped } from '../mapping/entry-notes.js';
-import { joinSlabs, slabRange, type Slab } from '../state/segments.js';
+import { joinSlabs, slabRange, type Slab } from '../state/slab.js';
 import type { Decoded } from './decode.js';
 
 export interface AdmitPolicy { bufferFull: 'block' | 'drop_newest' }

@@ -2,7 +2,7 @@
 // <prefix>/YYYY/MM/DD/HH/mm/merged_logs_<id>.json.gz.
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { slabRecords, type Slab } from '../state/segments.js';
+import { slabRecords, type Slab } from '../state/slab.js';
 
 const METADATA = Buffer.from('"meterApiName":"aflo.object_metadata"');
 

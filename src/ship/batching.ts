@@ -1,6 +1,6 @@
 // The one owner of batches: when the buffer's events are cut into one (full, due, or all at a drain), how a batch
 // is built (batch-body.ts) and split, and what its records are. The store keeps them; the flusher sends them.
-import { recordTime, slabRecord, type Slab } from '../state/segments.js';
+import { recordTime, slabRecord, type Slab } from '../state/slab.js';
 import { isStoreError, type BatchRow, type Store } from '../state/store.js';
 import { bodyRecords, buildBatch, type BuiltBatch } from './batch-body.js';
 

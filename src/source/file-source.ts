@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { emptyCounts } from '../entries/counts.js';
 import type { Decoder } from '../pipeline/decode-pool.js';
-import type { IngestOptions } from '../pipeline/ingest.js';
+import type { CommitOptions } from '../pipeline/commit.js';
 import type { Wakeup } from '../util/waiting.js';
 import { isStoreError, type Store } from '../state/store.js';
 import { discover } from './discovery.js';
@@ -19,7 +19,7 @@ export interface FileSourceOptions {
   /** How long a rotated-away or deleted file is still read before it is closed. */
   rotateWaitMs: number;
   maxLineBytes: number;
-  ingest: IngestOptions;
+  commit: CommitOptions;
   /** Where pieces are parsed and mapped, and how many of a file's pieces are under way at once. */
   decoder: Decoder;
   decodeDepth: number;
@@ -110,7 +110,7 @@ export class FileSource {
 
   private async truncated(key: string, tf: TrackedFile, size: number): Promise<void> {
     const gap = Math.max(0, tf.size - tf.readPosition);
-    this.store.commitChunk({
+    this.store.commitPiece({
       scope: `file:${tf.id}`, dropped: 0, counts: emptyCounts(),
       extra: { truncations: 1, gap_bytes: gap },
     });
@@ -129,7 +129,7 @@ export class FileSource {
       }
       const retiring = !tf.compressed && tf.detachedAt !== undefined && this.opts.now() - tf.detachedAt >= this.opts.rotateWaitMs;
       const whole = tf.compressed !== undefined;
-      const out = await tf.read(this.store, this.opts.ingest, this.opts.roundBudget ?? ROUND_BUDGET, final || retiring || whole, waitForRoom);
+      const out = await tf.read(this.store, this.opts.commit, this.opts.roundBudget ?? ROUND_BUDGET, final || retiring || whole, waitForRoom);
       if (out === 'blocked') return 'blocked';
       if (out === 'truncated') {
         await this.truncated(key, tf, tf.size);

@@ -1,7 +1,7 @@
 // Standard input as a source: committed like a file, but with no resume; a full buffer stops reading the pipe.
 import type { Readable } from 'node:stream';
 import { EntryReader } from '../entries/reader.js';
-import { ingest, type IngestOptions } from '../pipeline/ingest.js';
+import { decodeAndCommit, type CommitOptions } from '../pipeline/commit.js';
 import { sleep } from '../util/waiting.js';
 import { isStoreError, type Store } from '../state/store.js';
 
@@ -13,7 +13,7 @@ const STORE_RETRY_MS = 1000;
  * block, or after a commit that failed (full disk, a lock held too long): then reading pauses and retries.
  */
 export async function readStream(
-  stream: Readable, store: Store, opts: IngestOptions, maxLineBytes: number, signal: AbortSignal,
+  stream: Readable, store: Store, opts: CommitOptions, maxLineBytes: number, signal: AbortSignal,
   waitForRoom: () => Promise<void>, scope = 'stdin',
 ): Promise<void> {
   // Entries without a time get the time reading began (a pipe has no checkpoint to keep one with).
@@ -39,7 +39,7 @@ export async function readStream(
     for (;;) {
       let r;
       try {
-        r = ingest(store, reader, data, src, opts, eof);
+        r = decodeAndCommit(store, reader, data, src, opts, eof);
       } catch (err) {
         if (!isStoreError(err)) throw err;
         await sleep(STORE_RETRY_MS, signal);

@@ -4,7 +4,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { ReaderState } from '../entries/reader.js';
 import type { Decoded } from '../pipeline/decode.js';
 import type { Decoder } from '../pipeline/decode-pool.js';
-import { commitDecoded, type IngestOptions } from '../pipeline/ingest.js';
+import { commitDecoded, type CommitOptions } from '../pipeline/commit.js';
 import type { FileRecord, Store } from '../state/store.js';
 import { FileIdentity } from './file-identity.js';
 import { lineStartAt, ReadAhead, resumeOf, sameStart, type PieceSource } from './read-ahead.js';
@@ -125,7 +125,7 @@ export class TrackedFile {
    * At the budget's end the pieces under way go on decoding and the next call commits them: the decode threads are
    * never left to run dry between rounds.
    */
-  async read(store: Store, opts: IngestOptions, budget: number, atEof: boolean, waitForRoom?: RoomWait): Promise<ReadOutcome> {
+  async read(store: Store, opts: CommitOptions, budget: number, atEof: boolean, waitForRoom?: RoomWait): Promise<ReadOutcome> {
     if (this.h === undefined) return 'eof';
     const kept = this.flight;
     this.flight = undefined;
@@ -170,7 +170,7 @@ export class TrackedFile {
    * Whether the file changed since the last look: 'eof' when not (one fstat, no head check, no read: the common case
    * while following), 'truncated' when its bytes before the checkpoint are not those read; undefined: read on.
    */
-  private async lookForChange(atEof: boolean, opts: IngestOptions): Promise<ReadOutcome | undefined> {
+  private async lookForChange(atEof: boolean, opts: CommitOptions): Promise<ReadOutcome | undefined> {
     // (Same size and modification time: a copytruncate rewrite to the same size still changes the time.)
     const st = await this.handle.stat({ bigint: true });
     const size = Number(st.size);
@@ -186,7 +186,7 @@ export class TrackedFile {
   }
 
   /** Reading ahead from the committed reader state, nothing under way. */
-  private readAhead(opts: IngestOptions): ReadAhead {
+  private readAhead(opts: CommitOptions): ReadAhead {
     const src: PieceSource = {
       alloc: (size) => this.decoder.alloc(size),
       read: async (buf, length, at) => {
@@ -201,7 +201,7 @@ export class TrackedFile {
   }
 
   /** An unterminated last entry, read if it parses whole (a writer that never ends its last line). */
-  private async readUnterminated(store: Store, opts: IngestOptions): Promise<'committed' | 'more' | 'blocked'> {
+  private async readUnterminated(store: Store, opts: CommitOptions): Promise<'committed' | 'more' | 'blocked'> {
     const from = resumeOf(this.state);
     const buf = this.decoder.alloc(this.readEnd - from);
     const { bytesRead } = await this.handle.read(buf, 0, this.readEnd - from, from);
@@ -211,7 +211,7 @@ export class TrackedFile {
   }
 
   /** Commits a piece decoded from the current state; true when the buffer took only part of it (blocked). */
-  private commit(store: Store, d: Decoded, opts: IngestOptions): boolean {
+  private commit(store: Store, d: Decoded, opts: CommitOptions): boolean {
     const before = this.committed;
     let r;
     try {
@@ -229,7 +229,7 @@ export class TrackedFile {
     return r.blocked;
   }
 
-  private decode(bytes: Buffer, state: ReaderState, eof: 'no' | 'soft', opts: IngestOptions): Promise<Decoded | undefined> {
+  private decode(bytes: Buffer, state: ReaderState, eof: 'no' | 'soft', opts: CommitOptions): Promise<Decoded | undefined> {
     // Entries without a time get the time the file was first seen: reading the same bytes again gives the same events.
     return this.decoder.decode({ bytes, state, eof, sourceId: this.record.head_hash, fallbackTimeMs: this.record.first_seen_ms ?? opts.now() });
   }

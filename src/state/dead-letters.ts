@@ -1,7 +1,7 @@
 // The dead-letter table: events the backend refused for good (or that are not valid JSON), with the answer, kept
 // until replayed. Written inside the store's transactions.
 import type { Statement } from 'better-sqlite3';
-import { recordTime } from './segments.js';
+import { recordTime } from './slab.js';
 
 export interface DeadLetter { id: number; record: string; time_ms: number; status: number | null; reason: string; created_ms: number }
 

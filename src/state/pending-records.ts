@@ -1,5 +1,5 @@
 // The events not yet in a batch: their records in memory, in order (the durable copy is in segment rows).
-import { slabRange, type Slab } from './segments.js';
+import { slabRange, type Slab } from './slab.js';
 
 /** The queue as it stood, to be put back when the transaction that changed it rolls back. */
 export interface PendingSnapshot { slabs: { slab: Slab; createdMs: number }[]; from: number; n: number; carry: number }

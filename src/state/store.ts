@@ -9,7 +9,7 @@ import { FileRecords } from './file-records.js';
 import { Meta } from './meta.js';
 import { openStateDb } from './open-db.js';
 import { PendingRecords } from './pending-records.js';
-import { slabFrom, slabOf, slabRange, type Slab } from './segments.js';
+import { slabFrom, slabOf, slabRange, type Slab } from './slab.js';
 import { SQL } from './sql.js';
 
 export { TOTAL, type CounterMap } from './counters.js';
@@ -27,9 +27,9 @@ export function isStoreError(err: unknown): boolean {
 
 export const NOT_JSON = 'record is not valid JSON (a non-finite number?); left out of its batch';
 
-/** What one read chunk commits at once: its events, its counts, and where the source now stands. No view of
- *  `records` is kept: their memory may be reused once `commitChunk` returns. */
-export interface ChunkCommit {
+/** What one piece commits at once: its events, its counts, and where the source now stands. No view of
+ *  `records` is kept: their memory may be reused once `commitPiece` returns. */
+export interface PieceCommit {
   scope: string;
   records?: Slab;
   dropped: number;
@@ -150,7 +150,7 @@ export class Store {
     return this.bufferedEvents;
   }
 
-  readonly commitChunk = (c: ChunkCommit): void => {
+  readonly commitPiece = (c: PieceCommit): void => {
     this.atomically(() => {
       if (c.records && c.records.ends.length > 0) this.append(c.records);
       this.counts.addAll(c.scope, c.counts as unknown as Record<string, number>);

@@ -31,7 +31,7 @@ afterEach(() => { store.close(); dir.remove(); });
 function add(n: number): void {
   const records = new RecordBuffer();
   for (let i = 0; i < n; i++) { records.text(`{"uniqueId":"u${i}","meterApiName":"m","meterValue":1,"meterTimeInMillis":1,"dimensions":{}}`, true); records.endRecord(); }
-  store.commitChunk({ scope: 't', records: records.slab(), dropped: 0, counts: emptyCounts() });
+  store.commitPiece({ scope: 't', records: records.slab(), dropped: 0, counts: emptyCounts() });
 }
 
 describe('HealthCheck', () => {

@@ -18,7 +18,7 @@ beforeEach(() => {
   store.configureBatching(10, (parts) => buildBatch(parts, 0, 'p'));
   const buf = new RecordBuffer();
   for (let i = 0; i < 50; i++) { buf.text(JSON.stringify({ uniqueId: `u${i}`, meterApiName: 'm', meterValue: 1, meterTimeInMillis: 0 }), true); buf.endRecord(); }
-  store.commitChunk({ scope: 'test', records: buf.slab(), dropped: 0, counts: emptyCounts() });
+  store.commitPiece({ scope: 'test', records: buf.slab(), dropped: 0, counts: emptyCounts() });
 });
 afterEach(() => { store.close(); dir.remove(); });
 

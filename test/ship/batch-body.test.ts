@@ -2,7 +2,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { buildBatch } from '../../src/ship/batch-body.js';
-import { slabFrom } from '../../src/state/segments.js';
+import { slabFrom } from '../../src/state/slab.js';
 
 const rec = (id: string, value: string, model = 'gpt-4o') =>
   Buffer.from(`{"uniqueId":"${id}","meterApiName":"llm_requests","meterValue":${value},"meterTimeInMillis":1700000000000,"dimensions":{"model":"${model}"}}`);

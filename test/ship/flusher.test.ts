@@ -48,7 +48,7 @@ function buffer(n: number, mark: (i: number) => boolean = () => false): void {
   const records = Array.from({ length: n }, (_, i) => JSON.stringify({ uniqueId: `u${i}`, meterApiName: 'm', meterValue: 1, meterTimeInMillis: 1700000000000, dimensions: { bad: mark(i) ? 'y' : 'n' } }));
   const buf = new RecordBuffer();
   for (const r of records) { buf.text(r, true); buf.endRecord(); }
-  store.commitChunk({ scope: 'test', records: buf.slab(), dropped: 0, counts: emptyCounts() });
+  store.commitPiece({ scope: 'test', records: buf.slab(), dropped: 0, counts: emptyCounts() });
 }
 
 const balanced = () => {

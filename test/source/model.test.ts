@@ -51,7 +51,7 @@ class System {
     // Pieces of 300 bytes, three under way at once: entries are cut across pieces, pieces are decoded ahead on a
     // guess, and pretty-printed entries make some guesses wrong. Rounds of 1,000 bytes end with pieces under way.
     this.source = new FileSource(this.store, {
-      patterns: [join(this.dir, 'app.log*')], pollMs: 0, readFrom: 'beginning', rotateWaitMs: 0, maxLineBytes: 1 << 20, ingest, log, now: Date.now,
+      patterns: [join(this.dir, 'app.log*')], pollMs: 0, readFrom: 'beginning', rotateWaitMs: 0, maxLineBytes: 1 << 20, commit: ingest, log, now: Date.now,
       decoder: new DecodePool({ mapping: MAPPING, maxEntryBytes: 1 << 20 }, { threads: 0 }), decodeDepth: 3, pieceBytes: 300, roundBudget: 1000,
     });
     this.flusher = newFlusher(this.store, this.backend, {

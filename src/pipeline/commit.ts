@@ -1,4 +1,4 @@
-// One read chunk → decoded entries → what fits in the buffer, committed with the new checkpoint in one transaction.
+// One piece of a source's bytes → decoded entries → what fits in the buffer, committed with the new checkpoint in one transaction.
 import type { EntryReader } from '../entries/reader.js';
 import type { MappingOptions } from '../mapping/types.js';
 import type { Store } from '../state/store.js';
@@ -6,7 +6,7 @@ import type { Admitted } from './admit.js';
 import type { Admission } from './admission.js';
 import { decodeWith, type Decoded } from './decode.js';
 
-export interface IngestOptions {
+export interface CommitOptions {
   mapping: MappingOptions;
   maxEntryBytes: number;
   /** Room in the buffer: what of each piece goes in. */
@@ -14,7 +14,7 @@ export interface IngestOptions {
   now: () => number;
 }
 
-export interface ChunkSource {
+export interface PieceOrigin {
   /** Counter scope and the identity used for entries without an id. */
   scope: string;
   sourceId: string;
@@ -24,15 +24,15 @@ export interface ChunkSource {
   checkpoint?: { fileId: number; size: number; marks?: (offset: number) => string | undefined };
 }
 
-/** Where the chunk left off: `checkpoint` is committed; when `blocked`, reading must restart there once there is room. */
-export interface IngestResult { checkpoint: number; blocked: boolean; events: number }
+/** Where the piece left off: `checkpoint` is committed; when `blocked`, reading must restart there once there is room. */
+export interface CommitResult { checkpoint: number; blocked: boolean; events: number }
 
 /** Admits a decoded piece against the buffer's room and commits it with the source's new checkpoint. */
-export function commitDecoded(store: Store, d: Decoded, src: ChunkSource, opts: IngestOptions): IngestResult & { admitted: Admitted } {
+export function commitDecoded(store: Store, d: Decoded, src: PieceOrigin, opts: CommitOptions): CommitResult & { admitted: Admitted } {
   const a = opts.admission.piece(d);
   const blocked = a.cutAt >= 0;
   const checkpoint = blocked ? a.cutAt : d.checkpoint;
-  store.commitChunk({
+  store.commitPiece({
     scope: src.scope, records: a.records, dropped: a.dropped, counts: a.counts,
     checkpoint: src.checkpoint
       ? { fileId: src.checkpoint.fileId, offset: checkpoint, size: src.checkpoint.size, marks: src.checkpoint.marks?.(checkpoint) }
@@ -42,12 +42,12 @@ export function commitDecoded(store: Store, d: Decoded, src: ChunkSource, opts: 
 }
 
 /**
- * Feeds `chunk` to the reader and commits the result in one transaction. `eof`: the end of input for now
+ * Feeds `bytes` to the reader and commits the result in one transaction. `eof`: the end of input for now
  * ('soft': an unterminated last entry is read if it parses) or for good ('final': leftovers are counted).
  */
-export function ingest(
-  store: Store, reader: EntryReader, chunk: Buffer | null, src: ChunkSource, opts: IngestOptions, eof: 'no' | 'soft' | 'final' = 'no',
-): IngestResult {
+export function decodeAndCommit(
+  store: Store, reader: EntryReader, chunk: Buffer | null, src: PieceOrigin, opts: CommitOptions, eof: 'no' | 'soft' | 'final' = 'no',
+): CommitResult {
   const d = decodeWith(reader, chunk, eof, { mapping: opts.mapping, maxEntryBytes: opts.maxEntryBytes }, src.sourceId, src.firstSeenMs ?? opts.now());
   return commitDecoded(store, d, src, opts);
 }
