@@ -206,7 +206,7 @@ napi_value MapLine(napi_env env, napi_callback_info info) {
   size_t len = static_cast<size_t>(to - from);
   Outcome r;
   try {
-    if (len == 0 || line[0] != '{' || !m->doc.parse(line, len)) return number(env, kBail);
+    if (len == 0 || line[0] != '{' || !m->doc.parse(line, len, src_len - static_cast<size_t>(to))) return number(env, kBail);
     r = aflo::map_entry(m->doc, m->opts, fallback_ms, m->mapped);
   } catch (const std::bad_alloc&) {
     // Out of memory (a container's limit): what was taken is given back and the JavaScript path reads the line.

@@ -1,73 +1,115 @@
-// The JSON grammar of RFC 8259 as JSON.parse applies it, building the flat node index of json_index.h.
+// The flat node index of json_index.h, built from simdjson's DOM (a validating, fuzzed parser): JSON.parse's grammar,
+// its values (numbers as doubles, strings unescaped) and its rule for duplicate keys (the last wins, in get()).
 #include "json_index.h"
 
-#include <charconv>
+#include "simdjson.h"
 
 namespace aflo {
 
-static constexpr int kMaxDepth = 64;
-/**
- * Values in one line the index takes at most (48 bytes each: about 12 MB). A larger line (a 30 MB array of numbers
- * would take ~900 MB here) is handed back to the JavaScript reader, whose own limit is AFLO_MAX_LINE_BYTES.
- */
+namespace dom = simdjson::dom;
+
+static constexpr size_t kMaxDepth = 64;
+/** Lines longer than this are left to the JavaScript reader: simdjson's buffers grow with the line (~10 bytes a byte). */
+static constexpr size_t kMaxLine = 1 << 20;
+/** Values in one line the index takes at most (48 bytes each: about 12 MB). */
 static constexpr size_t kMaxNodes = 1 << 18;
+/** The parser's buffers are kept for lines up to this size (a larger one's are given back by shrink()). */
+static constexpr size_t kKeepCapacity = 64 << 10;
 
-static bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+JsonIndex::JsonIndex() : parser_(std::make_unique<dom::parser>(kMaxLine)) {}
+JsonIndex::~JsonIndex() = default;
 
-bool JsonIndex::parse(const char* data, size_t len) {
-  data_ = data;
-  len_ = len;
-  pos_ = 0;
-  nodes_.clear();
-  tables_.clear();
-  space();
-  if (value(0) < 0) return false;
-  space();
-  return pos_ == len_;
+/** Bytes JSON.stringify writes as they are: printable ASCII other than quote and backslash. */
+static bool plain_text(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
+  return true;
 }
 
-/** Bytes that end a run of plain string bytes: quote, backslash, control characters, DEL and non-ASCII. */
-static const struct StringStops {
-  bool stop[256];
-  StringStops() {
-    for (int c = 0; c < 256; c++) stop[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x7f;
-  }
-} kStops;
+bool JsonIndex::parse(const char* data, size_t len, size_t readable_after) {
+  nodes_.clear();
+  tables_.clear();
+  if (len > kMaxLine) return false;
+  if (parser_->capacity() == 0 && parser_->allocate(kKeepCapacity, kMaxDepth) != simdjson::SUCCESS) return false;
+  dom::element root;
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end (never writing them): the line is read where it is when
+  // the bytes after it are the caller's, else from a copy in the parser's padded buffer.
+  bool copy = readable_after < simdjson::SIMDJSON_PADDING;
+  if (parser_->parse(data, len, copy).get(root) != simdjson::SUCCESS) return false;
+  return add(root);
+}
 
-bool JsonIndex::string(uint32_t& off, uint32_t& len, bool& plain) {
-  pos_++;  // the opening quote
-  size_t start = pos_;
-  plain = true;
-  while (pos_ < len_) {
-    while (pos_ < len_ && !kStops.stop[static_cast<unsigned char>(data_[pos_])]) pos_++;
-    if (pos_ >= len_) break;
-    unsigned char c = static_cast<unsigned char>(data_[pos_]);
-    if (c == '"') {
-      off = static_cast<uint32_t>(start);
-      len = static_cast<uint32_t>(pos_ - start);
-      pos_++;
+bool JsonIndex::add(const dom::element& value) {
+  if (nodes_.size() >= kMaxNodes) return false;
+  int32_t at = static_cast<int32_t>(nodes_.size());
+  nodes_.push_back(Node{Type::Null, true, 0, 0, nullptr, nullptr, 0, -1, -1, 0, -1, 0});
+  switch (value.type()) {
+    case dom::element_type::OBJECT: {
+      nodes_[at].type = Type::Object;
+      int32_t last = -1;
+      for (dom::key_value_pair member : dom::object(value)) {
+        int32_t child = static_cast<int32_t>(nodes_.size());
+        if (!add(member.value)) return false;
+        Node& c = nodes_[child];
+        c.key_ptr = member.key.data();
+        c.key_len = static_cast<uint32_t>(member.key.size());
+        c.key_tag = tag(member.key.data(), member.key.size());
+        link(at, last, child);
+      }
       return true;
     }
-    if (c < 0x20) return false;
-    if (c == '\\') {
-      plain = false;
-      if (++pos_ >= len_) return false;
-      char e = data_[pos_];
-      if (e == 'u') {
-        if (pos_ + 4 >= len_) return false;
-        for (int k = 1; k <= 4; k++)
-          if (!is_hex(data_[pos_ + k])) return false;
-        pos_ += 4;
-      } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' && e != 't') {
-        return false;
+    case dom::element_type::ARRAY: {
+      nodes_[at].type = Type::Array;
+      int32_t last = -1;
+      for (dom::element item : dom::array(value)) {
+        int32_t child = static_cast<int32_t>(nodes_.size());
+        if (!add(item)) return false;
+        link(at, last, child);
       }
-    } else if (c >= 0x7f) {
-      plain = false;
+      return true;
     }
-    pos_++;
+    case dom::element_type::STRING: {
+      std::string_view s = value.get_string().value_unsafe();
+      Node& n = nodes_[at];
+      n.type = Type::String;
+      n.str = s.data();
+      n.len = static_cast<uint32_t>(s.size());
+      n.plain = plain_text(s);
+      return true;
+    }
+    // Integers are exact in simdjson; as a double they round as JSON.parse rounds the same digits.
+    case dom::element_type::INT64:
+      nodes_[at].type = Type::Number;
+      nodes_[at].num = static_cast<double>(value.get_int64().value_unsafe());
+      return true;
+    case dom::element_type::UINT64:
+      nodes_[at].type = Type::Number;
+      nodes_[at].num = static_cast<double>(value.get_uint64().value_unsafe());
+      return true;
+    case dom::element_type::DOUBLE:
+      nodes_[at].type = Type::Number;
+      nodes_[at].num = value.get_double().value_unsafe();
+      return true;
+    case dom::element_type::BOOL:
+      nodes_[at].type = value.get_bool().value_unsafe() ? Type::True : Type::False;
+      return true;
+    case dom::element_type::NULL_VALUE:
+      return true;
   }
   return false;
+}
+
+void JsonIndex::link(int32_t parent, int32_t& last, int32_t child) {
+  if (last < 0) nodes_[parent].first = child;
+  else nodes_[last].next = child;
+  last = child;
+  nodes_[parent].count++;
+}
+
+void JsonIndex::shrink() {
+  if (nodes_.capacity() > kKeepNodes) std::vector<Node>().swap(nodes_);
+  if (tables_.capacity() > kKeepNodes) std::vector<int32_t>().swap(tables_);
+  if (parser_->capacity() > kKeepCapacity) parser_ = std::make_unique<dom::parser>(kMaxLine);
 }
 
 int32_t JsonIndex::find(int32_t obj, uint32_t tag, std::string_view name) const {
@@ -78,7 +120,7 @@ int32_t JsonIndex::find(int32_t obj, uint32_t tag, std::string_view name) const 
     tables_.resize(tables_.size() + mask + 1, -1);
     for (int32_t c = o.first; c >= 0; c = nodes_[c].next) {
       const Node& n = nodes_[c];
-      std::string_view key(data_ + n.key_off, n.key_len);
+      std::string_view key(n.key_ptr, n.key_len);
       for (uint32_t h = slot(n.key_tag, mask);; h = (h + 1) & mask) {
         int32_t& at = tables_[o.table + h];
         if (at < 0 || (nodes_[at].key_tag == n.key_tag && same_key(nodes_[at], key))) {
@@ -93,104 +135,6 @@ int32_t JsonIndex::find(int32_t obj, uint32_t tag, std::string_view name) const 
     if (at < 0) return -1;
     if (nodes_[at].key_tag == tag && same_key(nodes_[at], name)) return at;
   }
-}
-
-bool JsonIndex::number(Node& n) {
-  size_t start = pos_;
-  if (pos_ < len_ && data_[pos_] == '-') pos_++;
-  if (pos_ >= len_ || !is_digit(data_[pos_])) return false;
-  if (data_[pos_] == '0') pos_++;
-  else while (pos_ < len_ && is_digit(data_[pos_])) pos_++;
-  if (pos_ < len_ && data_[pos_] == '.') {
-    pos_++;
-    if (pos_ >= len_ || !is_digit(data_[pos_])) return false;
-    while (pos_ < len_ && is_digit(data_[pos_])) pos_++;
-  }
-  if (pos_ < len_ && (data_[pos_] == 'e' || data_[pos_] == 'E')) {
-    pos_++;
-    if (pos_ < len_ && (data_[pos_] == '+' || data_[pos_] == '-')) pos_++;
-    if (pos_ >= len_ || !is_digit(data_[pos_])) return false;
-    while (pos_ < len_ && is_digit(data_[pos_])) pos_++;
-  }
-  n.off = static_cast<uint32_t>(start);
-  n.len = static_cast<uint32_t>(pos_ - start);
-  // Out of double range (JSON.parse gives Infinity or 0): left to the full reader.
-  auto r = std::from_chars(data_ + start, data_ + pos_, n.num);
-  return r.ec == std::errc() && r.ptr == data_ + pos_;
-}
-
-bool JsonIndex::literal(const char* word, size_t n) {
-  if (len_ - pos_ < n || std::memcmp(data_ + pos_, word, n) != 0) return false;
-  pos_ += n;
-  return true;
-}
-
-int32_t JsonIndex::value(int depth) {
-  if (pos_ >= len_ || nodes_.size() >= kMaxNodes) return -1;
-  int32_t at = static_cast<int32_t>(nodes_.size());
-  nodes_.push_back(Node{Type::Null, true, 0, 0, 0, 0, 0, -1, -1, 0, -1, 0});
-  char c = data_[pos_];
-  if (c == '{' || c == '[') {
-    if (depth >= kMaxDepth) return -1;
-    bool object = c == '{';
-    nodes_[at].type = object ? Type::Object : Type::Array;
-    pos_++;
-    space();
-    if (pos_ < len_ && data_[pos_] == (object ? '}' : ']')) {
-      pos_++;
-      return at;
-    }
-    int32_t last = -1;
-    uint32_t count = 0;
-    for (;;) {
-      uint32_t key_off = 0, key_len = 0;
-      if (object) {
-        bool plain_key;
-        if (pos_ >= len_ || data_[pos_] != '"' || !string(key_off, key_len, plain_key)) return -1;
-        // A key with an escape could name a field the mapper reads: the full reader decides.
-        if (!plain_key && std::memchr(data_ + key_off, '\\', key_len) != nullptr) return -1;
-        space();
-        if (pos_ >= len_ || data_[pos_] != ':') return -1;
-        pos_++;
-        space();
-      }
-      int32_t child = value(depth + 1);
-      if (child < 0) return -1;
-      nodes_[child].key_off = key_off;
-      nodes_[child].key_len = key_len;
-      nodes_[child].key_tag = tag(data_ + key_off, key_len);
-      if (last < 0) nodes_[at].first = child;
-      else nodes_[last].next = child;
-      last = child;
-      count++;
-      space();
-      if (pos_ >= len_) return -1;
-      char d = data_[pos_++];
-      if (d == ',') {
-        space();
-        continue;
-      }
-      if (d != (object ? '}' : ']')) return -1;
-      nodes_[at].count = count;
-      return at;
-    }
-  }
-  if (c == '"') {
-    uint32_t off, len;
-    bool plain;
-    if (!string(off, len, plain)) return -1;
-    Node& n = nodes_[at];
-    n.type = Type::String;
-    n.off = off;
-    n.len = len;
-    n.plain = plain;
-    return at;
-  }
-  if (c == 't') return literal("true", 4) ? (nodes_[at].type = Type::True, at) : -1;
-  if (c == 'f') return literal("false", 5) ? (nodes_[at].type = Type::False, at) : -1;
-  if (c == 'n') return literal("null", 4) ? (nodes_[at].type = Type::Null, at) : -1;
-  nodes_[at].type = Type::Number;
-  return number(nodes_[at]) ? at : -1;
 }
 
 }  // namespace aflo

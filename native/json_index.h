@@ -1,9 +1,15 @@
-// A validating JSON parser for one log line into a flat node index: what the fast mapper looks fields up in.
+// One log line parsed (by simdjson) into a flat node index: what the fast mapper looks fields up in.
 #pragma once
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string_view>
 #include <vector>
+
+namespace simdjson::dom {
+class parser;
+class element;
+}  // namespace simdjson::dom
 
 namespace aflo {
 
@@ -11,11 +17,16 @@ enum class Type : uint8_t { Object, Array, String, Number, True, False, Null };
 
 struct Node {
   Type type;
-  /** A string with an escape or a byte outside printable ASCII: its text is not its bytes, so it is never read here. */
+  /**
+   * A string that JSON.stringify writes as its bytes (printable ASCII, no quote or backslash): any other is never
+   * read here, so that what is written is what the JavaScript mapper writes.
+   */
   bool plain;
-  uint32_t key_off, key_len;  // the key's bytes, inside the quotes (object members only)
+  uint32_t key_len;           // the key (object members only), unescaped
   uint32_t key_tag;           // tag(key): most members are passed over on it alone
-  uint32_t off, len;          // a string's bytes inside the quotes; a number's text
+  const char* key_ptr;
+  const char* str;            // a string's text, unescaped
+  uint32_t len;
   int32_t first;              // first child (objects, arrays), -1 when empty
   int32_t next;               // next sibling, -1 at the end
   uint32_t count;             // children (objects, arrays)
@@ -26,22 +37,23 @@ struct Node {
 /** Nodes of one parsed line; node 0 is the root. Reused from line to line. */
 class JsonIndex {
  public:
+  JsonIndex();
+  ~JsonIndex();
+
   /**
    * Parses `data[0..len)`: exactly one JSON value and optional whitespace. False when the text is not JSON as
-   * JSON.parse reads it, or is JSON this index does not take (nesting deeper than 64, a number out of double
-   * range, a key with an escape): the caller then leaves the line to the full reader.
+   * JSON.parse reads it, or is JSON this index does not take (longer than 1 MB, nesting deeper than 64, more than
+   * 2^18 values, a number out of double range, invalid UTF-8): the caller then leaves the line to the full reader.
+   * `readable_after`: bytes after the line that may be read (not changed): with enough, the line is not copied.
    */
-  bool parse(const char* data, size_t len);
+  bool parse(const char* data, size_t len, size_t readable_after = 0);
 
-  /** Gives back the memory a very large line made the index take (a line of a million values: tens of MB). */
-  void shrink() {
-    if (nodes_.capacity() > kKeepNodes) std::vector<Node>().swap(nodes_);
-    if (tables_.capacity() > kKeepNodes) std::vector<int32_t>().swap(tables_);
-  }
+  /** Gives back the memory a large line made the index take. */
+  void shrink();
 
   const Node& node(int32_t i) const { return nodes_[i]; }
-  std::string_view text(const Node& n) const { return std::string_view(data_ + n.off, n.len); }
-  std::string_view key(const Node& n) const { return std::string_view(data_ + n.key_off, n.key_len); }
+  std::string_view text(const Node& n) const { return std::string_view(n.str, n.len); }
+  std::string_view key(const Node& n) const { return std::string_view(n.key_ptr, n.key_len); }
 
   /** The key's length and its first and last bytes. */
   static uint32_t tag(const char* key, size_t len) {
@@ -68,7 +80,7 @@ class JsonIndex {
   static constexpr size_t kKeepNodes = 1 << 14;
 
   bool same_key(const Node& n, std::string_view name) const {
-    return n.key_len == name.size() && std::memcmp(data_ + n.key_off, name.data(), name.size()) == 0;
+    return n.key_len == name.size() && std::memcmp(n.key_ptr, name.data(), name.size()) == 0;
   }
   static uint32_t slot(uint32_t tag, uint32_t mask) { return (tag * 2654435761u) >> 7 & mask; }
   static uint32_t table_size(uint32_t count) {
@@ -77,21 +89,12 @@ class JsonIndex {
     return size;
   }
   int32_t find(int32_t obj, uint32_t tag, std::string_view name) const;
-  int32_t value(int depth);
-  bool string(uint32_t& off, uint32_t& len, bool& plain);
-  bool number(Node& n);
-  bool literal(const char* word, size_t n);
-  void space() {
-    while (pos_ < len_) {
-      char c = data_[pos_];
-      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
-      pos_++;
-    }
-  }
+  /** Adds the node for `value` and, for objects and arrays, its children; false past the limits. */
+  bool add(const simdjson::dom::element& value);
+  /** Makes `child` the next child of `parent` after `last` (which becomes it). */
+  void link(int32_t parent, int32_t& last, int32_t child);
 
-  const char* data_ = nullptr;
-  size_t len_ = 0;
-  size_t pos_ = 0;
+  std::unique_ptr<simdjson::dom::parser> parser_;
   std::vector<Node> nodes_;
   /** Member tables of looked-up objects: open addressing, node index or -1, a later duplicate key replacing. */
   mutable std::vector<int32_t> tables_;

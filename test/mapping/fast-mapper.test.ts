@@ -74,8 +74,10 @@ describe('native fast mapper', () => {
     expect(js.recordsAfter.length).toBe(4);
   });
 
-  it('hands back a line of more values than its index takes (memory bounded), then takes plain lines again', () => {
+  it('hands back a line of more values than its index takes, or over 1 MB (memory bounded), then takes plain lines again', () => {
     const m = FastMapper.create(MAPPING)!;
+    const long = Buffer.from(slpLine('long', { messages: [{ role: 'user', content: 'x'.repeat(1 << 20) }] }));
+    expect(m.mapLine(long, 0, long.length, new RecordBuffer(1024), 1)).toBe(-1);
     const big = Buffer.from(slpLine('big', { messages: Array.from({ length: 300_000 }, (_, i) => i % 7) }));
     const small = Buffer.from(slpLine('small', { messages: Array.from({ length: 200_000 }, (_, i) => i % 7) }));
     expect(m.mapLine(big, 0, big.length, new RecordBuffer(1024), 1)).toBe(-1);
