@@ -102,7 +102,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const serving = setInterval(() => { try { store.serveRequests(); } catch { /* the store reports write failures */ } }, 1000);
     serving.unref();
     // Said once per change: reading pauses (and /ingest answers 503) while the state database cannot be written.
-    store.onWriteHealth = (f) => {
+    store.writes.onChange = (f) => {
       if (f) log.error({ reason: f.reason, state_dir: s.stateDir }, 'cannot write the state database; reading is paused and retried (nothing is lost: the logs hold what is not read yet)');
       else log.info({ state_dir: s.stateDir }, 'the state database is writable again; reading resumes');
     };

@@ -18,7 +18,7 @@ export class HealthCheck {
   check(): { ok: true } | { ok: false; reason: string } {
     const now = this.o.now();
     const h = this.flusher.health;
-    const w = this.store.writeFailure;
+    const w = this.store.writes.failure;
     if (w) return { ok: false, reason: `cannot write the state database for ${Math.round((now - w.since) / 1000)} s (${w.reason}); reading is paused` };
     const unread = this.unreadable();
     if (unread.length > 0) return { ok: false, reason: `cannot read ${unread.map((p) => `${p.path} (${p.code})`).join(', ')}` };

@@ -7,6 +7,7 @@ import { Counters, TOTAL } from './counters.js';
 import { DeadLetters, type DeadLetter } from './dead-letters.js';
 import { FileRecords } from './file-records.js';
 import { Meta } from './meta.js';
+import { WriteHealth } from './write-health.js';
 import { openStateDb } from './open-db.js';
 import { PendingRecords } from './pending-records.js';
 import { slabFrom, slabOf, slabRange, type Slab } from './slab.js';
@@ -19,12 +20,9 @@ export type { DeadLetter } from './dead-letters.js';
 /** Makes a batch's object name and gzip body from its records (in parts, in order), once. */
 export type BatchBuilder = (parts: Slab[]) => { key: string; body: Buffer; refused?: Buffer[] };
 
-/** Why a record that is not valid JSON never reaches a backend (it would make its whole batch unreadable). */
-/** An error of the state database (better-sqlite3's SqliteError: SQLITE_FULL, SQLITE_BUSY, SQLITE_IOERR…). */
-export function isStoreError(err: unknown): boolean {
-  return typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_');
-}
+export { isStoreError } from './write-health.js';
 
+/** Why a record that is not valid JSON never reaches a backend (it would make its whole batch unreadable). */
 export const NOT_JSON = 'record is not valid JSON (a non-finite number?); left out of its batch';
 
 /** What one piece commits at once: its events, its counts, and where the source now stands. No view of
@@ -60,10 +58,8 @@ export class Store {
   private batching?: { size: number; build: BatchBuilder };
   /** Called after each commit that added events (the flusher listens). */
   private readonly eventListeners: (() => void)[] = [];
-  /** The state database could not be written since `since` (full disk, a lock held too long), or undefined. */
-  writeFailure?: { since: number; reason: string };
-  /** Called when `writeFailure` changes (to say so once, not at every retry). */
-  onWriteHealth?: (failure: { since: number; reason: string } | undefined) => void;
+  /** Whether the state database can be written now (a failed commit is retried by its caller). */
+  readonly writes: WriteHealth;
 
   private constructor(db: Db, private readonly now: () => number) {
     this.db = db;
@@ -72,6 +68,7 @@ export class Store {
     this.counts = new Counters(this.s.addCounter, this.s.counters);
     this.meta = new Meta(this.s.getMeta, this.s.setMeta);
     this.dead = new DeadLetters(this.s, now);
+    this.writes = new WriteHealth(now);
     this.cursor = this.meta.cutCursor;
     this.nextSeq = this.meta.nextSeq;
     this.inBatches = this.pendingBatchTotals().events;
@@ -99,21 +96,12 @@ export class Store {
     const saved = { nextSeq: this.nextSeq, cursor: this.cursor, inBatches: this.inBatches, made: this.made, pending: this.pending.snapshot() };
     try {
       const out = this.db.transaction(fn)();
-      if (this.writeFailure) {
-        this.writeFailure = undefined;
-        this.onWriteHealth?.(undefined);
-      }
+      this.writes.succeeded();
       return out;
     } catch (err) {
       Object.assign(this, { nextSeq: saved.nextSeq, cursor: saved.cursor, inBatches: saved.inBatches, made: saved.made });
       this.pending.restore(saved.pending);
-      if (isStoreError(err)) {
-        const reason = `${(err as { code: string }).code}: ${(err as Error).message}`;
-        if (this.writeFailure?.reason !== reason) {
-          this.writeFailure = { since: this.writeFailure?.since ?? this.now(), reason };
-          this.onWriteHealth?.(this.writeFailure);
-        }
-      }
+      this.writes.failed(err);
       throw err;
     }
   }
