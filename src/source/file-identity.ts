@@ -3,25 +3,52 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { FileRecord, Store } from '../state/store.js';
 import { HEAD_BYTES, readHead } from './identity.js';
-import { advanceMarks, markAt, parseMarks, windowHash, type Mark } from './marks.js';
+import { readSync } from 'node:fs';
+import { advanceMarks, markAt, MARK_BYTES, parseMarks, windowHash, windowsOf, type Mark } from './marks.js';
 
 export class FileIdentity {
   private marks: Mark[];
-  private proposed?: Mark[];
+  private proposed?: { marks: Mark[]; offset: number };
+  /**
+   * Hashes of mark windows of the bytes as they were read (before decoding), by window end: a checkpoint's marks are
+   * those of the bytes its events came from, even when the file was truncated or rewritten before the commit.
+   */
+  private readonly seen = new Map<number, string>();
+  /** The last KiB read and where it ends: the start of the windows of the piece read next. */
+  private tail = { end: -1, bytes: Buffer.alloc(0) };
 
   constructor(readonly record: FileRecord) {
     this.marks = parseMarks(record.marks);
   }
 
+  /** `bytes` were read at `from` from the file open as `fd`, to be decoded: the windows they end are hashed now. */
+  read(fd: number, from: number, bytes: Buffer): void {
+    let before = this.tail.end === from ? this.tail.bytes : Buffer.alloc(0);
+    if (this.tail.end !== from && from > 0) {
+      // Not after the last piece (the first read, a rewind): the KiB before it, as the file holds it now.
+      const buf = Buffer.allocUnsafe(Math.min(MARK_BYTES, from));
+      let got = 0;
+      try { got = readSync(fd, buf, 0, buf.length, from - buf.length); } catch { got = 0; }
+      before = got === buf.length ? buf : Buffer.alloc(0);
+    }
+    for (const [end, hash] of windowsOf(from, bytes, before)) this.seen.set(end, hash);
+    const last = Buffer.concat([before, bytes]);
+    this.tail = { end: from + bytes.length, bytes: Buffer.from(last.subarray(Math.max(0, last.length - MARK_BYTES))) };
+  }
+
   /** The marks (JSON) for a checkpoint about to be committed at `offset`; `accept` keeps them once it is. */
   propose(fd: number, committed: number, offset: number): string | undefined {
-    this.proposed = offset === committed ? undefined : advanceMarks(fd, this.marks, offset);
-    return this.proposed && JSON.stringify(this.proposed);
+    const marks = offset === committed ? undefined : advanceMarks(fd, this.marks, offset, this.seen);
+    this.proposed = marks && { marks, offset };
+    return marks && JSON.stringify(marks);
   }
 
   /** The commit went through: what was proposed (if anything) is what the record holds now. */
   accept(): void {
-    if (this.proposed) this.marks = this.proposed;
+    if (this.proposed) {
+      this.marks = this.proposed.marks;
+      for (const end of this.seen.keys()) if (end <= this.proposed.offset) this.seen.delete(end);
+    }
     this.proposed = undefined;
   }
 

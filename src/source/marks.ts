@@ -48,23 +48,42 @@ export function parseMarks(json: string | null | undefined): Mark[] {
 
 /**
  * The marks once the checkpoint is at `offset`: the fixed ones up to it (those already made are kept, the new ones
- * hashed from `fd`), and one ending exactly at `offset`. Undefined when the file no longer holds those bytes.
+ * taken from `known`, the hashes of the bytes as they were read, else hashed from `fd`), and one ending exactly at
+ * `offset` when it can be had. Undefined when a fixed one cannot: the file no longer holds bytes never hashed.
  */
-export function advanceMarks(fd: number, marks: readonly Mark[], offset: number): Mark[] | undefined {
+export function advanceMarks(fd: number, marks: readonly Mark[], offset: number, known?: ReadonlyMap<number, string>): Mark[] | undefined {
   const kept = marks.filter(([end]) => end <= offset && isFixedEnd(end));
   const last = kept.length > 0 ? kept[kept.length - 1][0] : 0;
   const buf = Buffer.allocUnsafe(MARK_BYTES);
   for (const end of fixedEnds(last, offset)) {
-    const h = windowHash(fd, end, buf);
+    const h = known?.get(end) ?? windowHash(fd, end, buf);
     if (h === undefined) return undefined;
     kept.push([end, h]);
   }
   if (offset > 0 && !isFixedEnd(offset)) {
-    const h = windowHash(fd, offset, buf);
-    if (h === undefined) return undefined;
-    kept.push([offset, h]);
+    const h = known?.get(offset) ?? windowHash(fd, offset, buf);
+    if (h !== undefined) kept.push([offset, h]);
   }
   return kept;
+}
+
+/**
+ * Hashes of the mark windows that end within `bytes` (read at `from`), and of the one ending where they end, given
+ * `before`, the bytes just before `from` (up to 1 KiB; fewer when the file was no longer there to read).
+ */
+export function windowsOf(from: number, bytes: Buffer, before: Buffer): Map<number, string> {
+  const out = new Map<number, string>();
+  const to = from + bytes.length;
+  const ends = fixedEnds(from, to);
+  if (to > from && ends[ends.length - 1] !== to) ends.push(to);
+  for (const end of ends) {
+    const start = Math.max(0, end - MARK_BYTES);
+    if (start < from - before.length) continue;
+    const head = start < from ? before.subarray(before.length - (from - start)) : Buffer.alloc(0);
+    const body = bytes.subarray(Math.max(0, start - from), end - from);
+    out.set(end, createHash('sha256').update(head).update(body).digest('hex').slice(0, 32));
+  }
+  return out;
 }
 
 /** Whether the open file `fd` of `size` bytes holds the same bytes at every mark that ends within it. */

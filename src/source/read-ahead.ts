@@ -12,8 +12,8 @@ export interface PieceSource {
   alloc(size: number): Buffer;
   /** Reads up to `length` bytes at `at` into `buf`; returns how many. */
   read(buf: Buffer, length: number, at: number): Promise<number>;
-  /** Starts decoding `bytes` (they are the decoder's from then on) from `state`. */
-  decode(bytes: Buffer, state: ReaderState): Promise<Decoded | undefined>;
+  /** Starts decoding `bytes`, read at `from` (they are the decoder's from then on), from `state`. */
+  decode(bytes: Buffer, state: ReaderState, from: number): Promise<Decoded | undefined>;
 }
 
 export interface ReadAheadOptions {
@@ -69,7 +69,7 @@ export class ReadAhead {
         end = bytesRead;
       }
       const state = this.guess;
-      this.ahead.push({ from: this.at, to: this.at + end, state, result: this.src.decode(buf.subarray(0, end), state) });
+      this.ahead.push({ from: this.at, to: this.at + end, state, result: this.src.decode(buf.subarray(0, end), state, this.at) });
       if (nl >= 0) this.grow = 0;
       this.at += end;
       left -= end;

@@ -195,7 +195,7 @@ export class TrackedFile {
         if (this.readEnd > this.size) this.size = this.readEnd;
         return bytesRead;
       },
-      decode: (bytes, state) => this.decode(bytes, state, 'no', opts),
+      decode: (bytes, state, from) => this.decode(bytes, state, 'no', opts, from),
     };
     return new ReadAhead(src, { depth: this.depth, pieceBytes: this.pieceBytes, maxLineBytes: this.maxLineBytes }, this.state);
   }
@@ -205,7 +205,7 @@ export class TrackedFile {
     const from = resumeOf(this.state);
     const buf = this.decoder.alloc(this.readEnd - from);
     const { bytesRead } = await this.handle.read(buf, 0, this.readEnd - from, from);
-    const d = await this.decode(buf.subarray(0, bytesRead), this.state, 'soft', opts);
+    const d = await this.decode(buf.subarray(0, bytesRead), this.state, 'soft', opts, from);
     if (d === undefined) return 'more';
     return this.commit(store, d, opts) ? 'blocked' : 'committed';
   }
@@ -229,7 +229,10 @@ export class TrackedFile {
     return r.blocked;
   }
 
-  private decode(bytes: Buffer, state: ReaderState, eof: 'no' | 'soft', opts: CommitOptions): Promise<Decoded | undefined> {
+  private decode(bytes: Buffer, state: ReaderState, eof: 'no' | 'soft', opts: CommitOptions, from: number): Promise<Decoded | undefined> {
+    // The marks of a checkpoint come from these bytes, hashed before the decoder takes them (the file may be
+    // truncated or rewritten before the commit; hashing it then would give another file's bytes, or none).
+    this.identity.read(this.handle.fd, from, bytes);
     // Entries without a time get the time the file was first seen: reading the same bytes again gives the same events.
     return this.decoder.decode({ bytes, state, eof, sourceId: this.record.head_hash, fallbackTimeMs: this.record.first_seen_ms ?? opts.now() });
   }
