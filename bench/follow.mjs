@@ -22,10 +22,9 @@ export function followScenarios({ cli, measure, sink, data, stallData }) {
     AFLO_STATE_DIR: join(dir, 'state'), AFLO_BACKEND_TYPE: 'api', AFLO_API_ENDPOINT: sink.url, AFLO_API_KEY: 'bench-key',
     AFLO_SHUTDOWN_TIMEOUT: '2', AFLO_REQUEST_TIMEOUT: '5', ...env,
   }, { onStart: (child) => { during(child).finally(() => child.kill('SIGTERM')); } });
-  return [
-    {
-      // c: lines appended at a steady rate; delay from the append to the sink's acceptance of the line's events.
-      name: 'follow-latency', throughput: false, bare: false, rounds: 1,
+  /** c: lines appended at a steady rate; delay from the append to the sink's acceptance of the line's events. */
+  const latency = (name, network) => ({
+      name, throughput: false, bare: false, rounds: 1,
       run: async () => {
         const st = tempState();
         const rate = seconds('BENCH_FOLLOW_RATE', 5000);
@@ -35,6 +34,7 @@ export function followScenarios({ cli, measure, sink, data, stallData }) {
         mkdirSync(join(st.dir, 'logs'));
         writeFileSync(file, '');
         sink.setMode('latency');
+        sink.setNetwork(network);
         try {
           const r = await daemon(st.dir, { AFLO_FLUSH_INTERVAL: '1', AFLO_POLL_INTERVAL: '1' }, async () => {
             await sleep(1500);
@@ -63,10 +63,15 @@ export function followScenarios({ cli, measure, sink, data, stallData }) {
             p50: percentile(delays, 50), p99: percentile(delays, 99) };
         } finally {
           sink.setMode('count');
+          sink.setNetwork();
         }
       },
       extra: (runs) => ({ 'p50 delay ms': runs[0].p50, 'p99 delay ms': runs[0].p99, 'lines delivered': `${runs[0].delivered}/${runs[0].lines}` }),
-    },
+    });
+  return [
+    latency('follow-latency', {}),
+    // The same with Amberflo 50 ms away (BENCH_DELAY_MS).
+    latency('follow-delay', { delay: seconds('BENCH_DELAY_MS', 50) }),
     {
       // d: files already read, nothing written: the CPU one core spends on polling, rescans and timers.
       name: 'idle', throughput: false, bare: false, rounds: 1,

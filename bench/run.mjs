@@ -77,6 +77,7 @@ for (const s of scenarios(ctx)) {
     'round ratios': s.throughput === false ? '' : ratios.map((r) => r.toFixed(2)).join(' '),
     'bare lines/s': base.length ? Math.round(LINES / bw).toLocaleString('en') : '',
     'CPU s': pick('cpu').toFixed(2),
+    'CPU µs/line': s.throughput === false ? '' : ((pick('cpu') / s.lines) * 1e6).toFixed(1),
     'peak RSS MB': pick('maxRssMB').toFixed(0),
     ...(s.throughput !== false && pick('requests') ? { 'requests/s': Math.round(pick('requests') / w).toLocaleString('en') } : {}),
     ...(s.extra ? s.extra(mine) : {}),

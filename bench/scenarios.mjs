@@ -8,22 +8,37 @@ const eventsFrom = (stderr) => Number(/events=(\d+)/.exec(stderr)?.[1] ?? 0);
 
 export function scenarios(ctx) {
   const { data, lines, bytes, cli, measure, sink } = ctx;
-  const once = (name, env, count) => ({
+  const once = (name, env, count, network) => ({
     name, lines, bytes,
     run: async () => {
       const st = tempState();
-      const r = await measure([cli, '--once', data], {
-        AFLO_STATE_DIR: join(st.dir, 'state'), AFLO_JSON_LOGS: 'true', ...env(st.dir),
-      });
-      return { ...r, ...(await count(st.dir)) };
+      sink.setNetwork(network);
+      try {
+        const r = await measure([cli, '--once', data], {
+          AFLO_STATE_DIR: join(st.dir, 'state'), AFLO_JSON_LOGS: 'true', ...env(st.dir),
+        });
+        return { ...r, ...(await count(st.dir)) };
+      } finally {
+        sink.setNetwork();
+      }
     },
   });
+  const api = (batch) => () => ({ AFLO_BACKEND_TYPE: 'api', AFLO_API_ENDPOINT: sink.url, AFLO_API_KEY: 'bench-key', AFLO_BATCH_SIZE: batch });
+  const fromSink = async () => { const t = sink.take(); return { events: t.records, requests: t.requests, limited: t.limited }; };
+  // Amberflo is tens of milliseconds away and rate-limits: a sink that answers after BENCH_DELAY_MS (50), and one that
+  // refuses (429, Retry-After: 1) above BENCH_RATE requests per second (100).
+  const delay = Number(process.env.BENCH_DELAY_MS ?? 50);
+  const rate = Number(process.env.BENCH_RATE ?? 100);
   const accepted = async (dir) => ({ events: await producedEvents(measure, cli, join(dir, 'state')) });
   return [
-    once('once-api-100', () => ({ AFLO_BACKEND_TYPE: 'api', AFLO_API_ENDPOINT: sink.url, AFLO_API_KEY: 'bench-key', AFLO_BATCH_SIZE: '100' }),
-      async () => { const t = sink.take(); return { events: t.records, requests: t.requests }; }),
-    once('once-api-1000', () => ({ AFLO_BACKEND_TYPE: 'api', AFLO_API_ENDPOINT: sink.url, AFLO_API_KEY: 'bench-key', AFLO_BATCH_SIZE: '1000' }),
-      async () => { const t = sink.take(); return { events: t.records, requests: t.requests }; }),
+    once('once-api-100', api('100'), fromSink),
+    once('once-api-1000', api('1000'), fromSink),
+    once('once-api-delay-100', api('100'), fromSink, { delay }),
+    once('once-api-delay-1000', api('1000'), fromSink, { delay }),
+    { ...once('once-api-ratelimit', api('100'), fromSink, { delay, rate }),
+      extra: (runs) => ({ 'accepted requests/s': Math.round(runs[runs.length >> 1].requests / runs[runs.length >> 1].wall), 'limit /s': rate,
+        '429 share': `${(100 * runs[runs.length >> 1].limited / (runs[runs.length >> 1].requests + runs[runs.length >> 1].limited)).toFixed(1)} %`,
+        'events delivered': runs.map((r) => r.events).join(' ') }) },
     {
       name: 'map',
       lines, bytes,

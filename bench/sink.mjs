@@ -1,5 +1,6 @@
 // A local ingest sink for the benchmarks: decompresses every batch and counts its records (a byte scan, no JSON
-// parse), optionally noting when each uniqueId first arrived (follow latency), or never answering (a stalled backend).
+// parse), optionally noting when each uniqueId first arrived (follow latency), or never answering (a stalled backend);
+// it can answer each request after a delay (a distant Amberflo) and refuse with 429 above a rate (a rate limit).
 // It shares the machine's cores with what is measured, so it speaks just enough HTTP/1.1 for a keep-alive client that
 // sends Content-Length bodies (node:http's server cost ~3× as much CPU per request, all of it taken from aflo-tail).
 import { createServer } from 'node:net';
@@ -13,11 +14,18 @@ const OK = answer('200 OK', '{}');
 const OK_EMPTY = answer('200 OK', '');
 const BAD = answer('400 Bad Request', '{"message":"body is not gzip"}');
 const UNSUPPORTED = answer('411 Length Required', '{}');
+const LIMITED = Buffer.from('HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: 1\r\nContent-Length: 2\r\n\r\n{}');
 
 export async function startSink() {
   let records = 0;
   let requests = 0;
   let mode = 'count';
+  /** Milliseconds before each answer; requests per second taken (0: any), the second counted, and 429s given. */
+  let delayMs = 0;
+  let rateLimit = 0;
+  let second = 0;
+  let inSecond = 0;
+  let limited = 0;
   /** uniqueId → first arrival (ms since the epoch), in 'latency' mode. */
   let arrivals = new Map();
   const sockets = new Set();
@@ -26,6 +34,12 @@ export async function startSink() {
   const handle = (head, body, socket) => {
     if (mode === 'stall') return; // no answer: the client gives up after its timeout
     if (!head.startsWith('POST ')) return socket.write(OK_EMPTY);
+    const reply = (bytes) => (delayMs > 0 ? setTimeout(() => socket.writable && socket.write(bytes), delayMs) : socket.write(bytes));
+    if (rateLimit > 0) {
+      const s = Math.floor(Date.now() / 1000);
+      if (s !== second) { second = s; inSecond = 0; }
+      if (++inSecond > rateLimit) { limited++; return reply(LIMITED); }
+    }
     let json;
     try { json = gunzipSync(body); } catch { return socket.write(BAD); }
     const now = Date.now();
@@ -37,7 +51,7 @@ export async function startSink() {
         if (!arrivals.has(id)) arrivals.set(id, now);
       }
     }
-    socket.write(OK);
+    reply(OK);
   };
 
   const server = createServer((socket) => {
@@ -66,8 +80,10 @@ export async function startSink() {
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     setMode: (m) => { mode = m; },
+    /** `delay` ms before each answer; above `rate` requests per second, 429 with Retry-After: 1 (0: none). */
+    setNetwork: ({ delay = 0, rate = 0 } = {}) => { delayMs = delay; rateLimit = rate; },
     peekArrivals: () => arrivals.size,
-    take: () => { const r = { records, requests, arrivals }; records = 0; requests = 0; arrivals = new Map(); return r; },
+    take: () => { const r = { records, requests, arrivals, limited }; records = 0; requests = 0; limited = 0; arrivals = new Map(); return r; },
     close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
   };
 }

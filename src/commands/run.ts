@@ -76,7 +76,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     });
     const flusher = new Flusher(store, batching, backend, {
       maxBufferSize: s.maxBufferSize, backoff: { ...DEFAULT_BACKOFF, baseMs: s.retryInitial * 1000, capMs: s.retryMax * 1000 }, authRetryMs: 60_000, now: deps.now, log,
-      concurrency: backend.type === 'stdout' ? 1 : s.sendConcurrency,
+      concurrency: backend.type === 'stdout' ? 1 : s.sendConcurrency, adaptive: s.adaptiveConcurrency && backend.type !== 'stdout',
     });
     const admission = new Admission(store, { maxBufferSize: s.maxBufferSize, bufferFull: s.bufferFull, pollMs: s.pollInterval * 1000, now: deps.now }, flusher.acked);
     const commit: CommitOptions = { mapping: mapping.options, maxEntryBytes: s.maxLineBytes, admission, now: deps.now };

@@ -12,7 +12,11 @@ export interface Status {
   /** `rotated`: an earlier file at that path (renamed or compressed away); the one there now has the newest record. */
   files: { path: string; inode: string; rotated: boolean; offset: number; size: number; entries: Record<string, number>; truncations: number; gap_bytes: number }[];
   /** `type`: the backend the last run sent with (`configured`, when the settings now name another). */
-  backend: { type: string; configured?: string; last_success: string | null; last_error: { at: string; reason: string; status?: number } | null };
+  backend: {
+    type: string; configured?: string; last_success: string | null; last_error: { at: string; reason: string; status?: number } | null;
+    /** At the last acknowledgement: batches allowed in flight (adaptive) and the mean round trip. */
+    sending?: { at: string; concurrency: number; rtt_ms: number | null };
+  };
   buffer: { pending_batches: number; oldest_buffered_at: string | null };
   dead_letters: number;
   state_dir: string;
@@ -62,6 +66,8 @@ function fill(store: Store, base: Status): Status {
   });
   const used = store.meta.backend;
   if (used && used !== base.backend.type) base.backend = { ...base.backend, type: used, configured: base.backend.type };
+  const sending = store.meta.sending;
+  if (sending) base.backend.sending = { ...sending, at: new Date(sending.at).toISOString() };
   const success = store.meta.lastSuccessMs;
   const e = store.meta.lastError;
   base.backend.last_success = success !== undefined ? new Date(success).toISOString() : null;
@@ -83,7 +89,7 @@ export function formatStatus(st: Status): string {
     `entries: ${Object.entries(st.entries).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     `events: ${Object.entries(st.events).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     `buffer: pending_batches=${st.buffer.pending_batches} oldest_buffered_at=${st.buffer.oldest_buffered_at ?? '-'}`,
-    `backend: ${st.backend.type}${st.backend.configured ? ` (the settings now say ${st.backend.configured})` : ''} last_success=${st.backend.last_success ?? '-'} last_error=${st.backend.last_error ? `${st.backend.last_error.at} ${st.backend.last_error.reason}` : '-'}`,
+    `backend: ${st.backend.type}${st.backend.configured ? ` (the settings now say ${st.backend.configured})` : ''}${st.backend.sending ? ` concurrency=${st.backend.sending.concurrency} rtt_ms=${st.backend.sending.rtt_ms?.toFixed(1) ?? '-'}` : ''} last_success=${st.backend.last_success ?? '-'} last_error=${st.backend.last_error ? `${st.backend.last_error.at} ${st.backend.last_error.reason}` : '-'}`,
     `dead letters: ${st.dead_letters}${st.dead_letters > 0 ? ' (aflo-tail dlq list; aflo-tail dlq replay once the cause is fixed)' : ''}`,
     'files:',
     ...st.files.map((f) => `  ${f.path} (inode ${f.inode}${f.rotated ? ', rotated' : ''})  offset=${f.offset} size=${f.size} read=${f.entries.read}${f.gap_bytes ? ` gap_bytes=${f.gap_bytes}` : ''}`),

@@ -47,6 +47,7 @@ export interface Settings {
   pollInterval: number;
   retryInitial: number;
   sendConcurrency: number;
+  adaptiveConcurrency: boolean;
   decodeThreads: number;
   maxOpenFiles: number;
   retryMax: number;
@@ -137,7 +138,8 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'onceTimeout', env: 'AFLO_ONCE_TIMEOUT', flag: 'once-timeout', default: '600', parse: positiveSeconds, help: 'seconds --once keeps retrying' },
   { key: 'shutdownTimeout', env: 'AFLO_SHUTDOWN_TIMEOUT', flag: 'shutdown-timeout', default: '10', parse: positiveSeconds, help: 'seconds a stopping daemon spends sending' },
   { key: 'pollInterval', env: 'AFLO_POLL_INTERVAL', flag: 'poll-interval', default: '1', parse: positiveSeconds, help: 'seconds between file rescans' },
-  { key: 'sendConcurrency', env: 'AFLO_SEND_CONCURRENCY', flag: 'send-concurrency', default: '8', parse: positiveInt, help: 'batches sent at the same time' },
+  { key: 'sendConcurrency', env: 'AFLO_SEND_CONCURRENCY', flag: 'send-concurrency', default: '128', parse: positiveInt, help: 'batches sent at the same time at most (adapted below it to the backend)' },
+  { key: 'adaptiveConcurrency', env: 'AFLO_ADAPTIVE_CONCURRENCY', flag: 'adaptive-concurrency', default: 'true', parse: bool, help: 'adapt the batches sent at once to the backend\'s round trip and refusals (false: always AFLO_SEND_CONCURRENCY)' },
   { key: 'decodeThreads', env: 'AFLO_DECODE_THREADS', flag: 'decode-threads', default: '1', parse: threadCount, help: 'threads that parse and map log files (0: on the main thread); started with the first large read' },
   { key: 'maxOpenFiles', env: 'AFLO_MAX_OPEN_FILES', flag: 'max-open-files', default: '256', parse: positiveInt, help: 'log files held open at most; idle ones past it are closed and opened again when they change' },
   { key: 'retryInitial', env: 'AFLO_RETRY_INITIAL', flag: 'retry-initial', default: '1', parse: positiveSeconds, help: 'seconds before the first retry of a failed send (doubles each time)' },

@@ -50,6 +50,8 @@ export function renderMetrics(m: MetricsSources): string {
   const sends = Object.values(s.sends).reduce((a, b) => a + b, 0);
   out.push(`aflo_send_duration_seconds_bucket{le="+Inf"} ${sends}`, `aflo_send_duration_seconds_sum ${s.latencySum}`, `aflo_send_duration_seconds_count ${sends}`);
   metric('aflo_sends_total', 'counter', 'Batch sends by answer.', Object.entries(s.sends).map(([k, v]) => [`{result="${k}"}`, v]));
+  metric('aflo_send_concurrency', 'gauge', 'Batches that may be in flight now (adapted up to AFLO_SEND_CONCURRENCY).', [['', m.flusher.concurrency.limit]]);
+  metric('aflo_send_rtt_seconds', 'gauge', 'Mean round trip of a send, as the concurrency is adapted by.', [['', (m.flusher.concurrency.rttMs ?? 0) / 1000]]);
   metric('aflo_retries_total', 'counter', 'Sends that will be retried.', [['', (s.sends.retry ?? 0) + (s.sends.misconfigured ?? 0)]]);
   metric('aflo_healthy', 'gauge', '1 when /healthz answers 200, else 0.', [['', m.healthy() ? 1 : 0]]);
   // The backend as an info metric: joined onto counters (group_left) rather than put on series kept across runs.

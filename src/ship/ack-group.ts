@@ -4,6 +4,7 @@
 // events (room a reader waiting on a full buffer needs back soon): a crash in between re-sends those batches byte
 // for byte, which Amberflo drops as duplicates (README, "What it guarantees").
 import type { BatchRow, Store } from '../state/store.js';
+import type { Sending } from '../state/meta.js';
 
 export interface AckGroupOptions {
   windowMs: number;
@@ -11,6 +12,8 @@ export interface AckGroupOptions {
   maxEvents: number;
   /** After every commit (room was made in the buffer), and after a commit that failed (`err`). */
   onCommit: (err?: unknown) => void;
+  /** How sending goes now, recorded with each commit (for `status`). */
+  sending?: () => Sending;
 }
 
 export class AckGroup {
@@ -41,7 +44,7 @@ export class AckGroup {
     this.rows = [];
     this.events = 0;
     try {
-      this.store.ackBatches(rows);
+      this.store.ackBatches(rows, this.opts.sending?.());
     } catch (err) {
       this.opts.onCommit(err);
       return;

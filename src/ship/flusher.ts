@@ -10,6 +10,7 @@ import { backoffDelay, type BackoffOptions } from './retry.js';
 import { SendHealth, type Health } from './send-health.js';
 import { countSend, newSendStats, type SendStats } from './send-stats.js';
 import { Wakeup } from '../util/waiting.js';
+import { SendConcurrency } from './concurrency.js';
 
 export interface FlusherOptions {
   /** Acknowledgements are recorded in groups of at most an eighth of this many events. */
@@ -17,8 +18,9 @@ export interface FlusherOptions {
   backoff: BackoffOptions;
   /** How often a refused credential is retried and its message repeated. */
   authRetryMs: number;
-  /** Batches sent at the same time (1 keeps strict order). */
+  /** Batches sent at the same time (1 keeps strict order); with `adaptive`, the most (concurrency.ts). */
   concurrency: number;
+  adaptive?: boolean;
   /** How long an accepted batch may wait to be recorded as such, grouped with others (default 20 ms). */
   ackWindowMs?: number;
   now: () => number;
@@ -29,6 +31,8 @@ export type DrainResult = { ok: true } | { ok: false; reason: string };
 
 export class Flusher {
   readonly stats: SendStats = newSendStats();
+  /** How many batches may be in flight now, and the round trip it is judged by. */
+  readonly concurrency: SendConcurrency;
   /** Poked after every ack, so a reader waiting for room in the buffer can go on. */
   readonly acked = new Wakeup();
   private readonly work = new Wakeup();
@@ -46,10 +50,12 @@ export class Flusher {
   constructor(private readonly store: Store, private readonly batching: Batching, private readonly backend: Backend,
     private readonly opts: FlusherOptions) {
     this.sendHealth = new SendHealth(opts.log, opts.now, opts.authRetryMs);
+    this.concurrency = new SendConcurrency({ ceiling: opts.concurrency, adaptive: opts.adaptive ?? false, now: opts.now });
     this.refusals = new Refusals(opts.now);
     this.acks = new AckGroup(store, {
       windowMs: opts.ackWindowMs ?? 20, maxRows: 256, maxEvents: Math.max(1, Math.floor(opts.maxBufferSize / 8)),
       onCommit: (err) => this.acksCommitted(err),
+      sending: () => ({ at: opts.now(), concurrency: this.concurrency.limit, rtt_ms: this.concurrency.rttMs ?? null }),
     });
     store.onEventsAdded(() => this.poke());
   }
@@ -114,9 +120,10 @@ export class Flusher {
   /** Starts sends for pending batches not yet under way, up to the concurrency, unless a retry wait holds. */
   private launch(signal: AbortSignal): void {
     if (this.opts.now() < this.retryAt) return;
-    for (let free = this.opts.concurrency - this.inflight.size; free > 0; free--) {
+    for (let free = this.concurrency.limit - this.inflight.size; free > 0; free--) {
       const row = this.nextBatch();
       if (!row) return;
+      this.concurrency.started(this.inflight.size);
       // A send whose outcome could not be recorded (the state database failing) leaves its row as it was: read again.
       const p = this.sendOnce(row, signal).then(() => undefined, () => this.reread()).finally(() => {
         this.inflight.delete(row.id);
@@ -134,7 +141,7 @@ export class Flusher {
   private nextBatch(): BatchRow | undefined {
     if (this.upcoming.length === 0 && this.readAll !== this.store.batchesMade) {
       const made = this.store.batchesMade;
-      const limit = 2 * this.opts.concurrency;
+      const limit = 2 * this.concurrency.limit;
       this.upcoming = this.store.pendingBatches(limit, [...this.inflight.keys(), ...this.acks.ids]).reverse();
       this.readAll = this.upcoming.length < limit ? made : -1;
     }
@@ -185,7 +192,9 @@ export class Flusher {
     } catch (err) {
       result = { kind: 'retry', reason: `backend error: ${(err as Error)?.message ?? String(err)}` };
     }
-    countSend(this.stats, (this.opts.now() - started) / 1000, result.kind);
+    const rttMs = this.opts.now() - started;
+    countSend(this.stats, rttMs / 1000, result.kind);
+    this.concurrency.answered(rttMs, result.kind === 'retry');
     switch (result.kind) {
       case 'accepted':
         this.acks.add(row);

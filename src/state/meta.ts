@@ -4,6 +4,9 @@ import type { Statement } from 'better-sqlite3';
 
 export interface LastError { at: number; reason: string; status?: number }
 
+/** How sending went at the last acknowledgement: batches allowed in flight and the mean round trip. */
+export interface Sending { at: number; concurrency: number; rtt_ms: number | null }
+
 export class Meta {
   /** `get`, `set`: the store's prepared SQL.getMeta and SQL.setMeta. */
   constructor(private readonly get: Statement, private readonly set: Statement) {}
@@ -48,6 +51,15 @@ export class Meta {
 
   set lastError(e: LastError | undefined) {
     if (e !== undefined) this.set.run('last_error', JSON.stringify(e));
+  }
+
+  get sending(): Sending | undefined {
+    const v = this.value('sending');
+    return v === undefined ? undefined : (JSON.parse(v) as Sending);
+  }
+
+  set sending(s: Sending | undefined) {
+    if (s !== undefined) this.set.run('sending', JSON.stringify(s));
   }
 
   /** The backend the last run sent with. */

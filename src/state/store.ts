@@ -6,7 +6,7 @@ import type { EntryCounts } from '../entries/counts.js';
 import { Counters, TOTAL } from './counters.js';
 import { DeadLetters, type DeadLetter } from './dead-letters.js';
 import { FileRecords } from './file-records.js';
-import { Meta } from './meta.js';
+import { Meta, type Sending } from './meta.js';
 import { WriteHealth } from './write-health.js';
 import { openStateDb } from './open-db.js';
 import { PendingRecords } from './pending-records.js';
@@ -236,7 +236,7 @@ export class Store {
   }
 
   /** The backend took these batches: their events leave the buffer and count as accepted. */
-  ackBatches(batches: BatchRow[]): void {
+  ackBatches(batches: BatchRow[], sending?: Sending): void {
     let n = 0;
     this.atomically(() => {
       for (const b of batches) {
@@ -245,6 +245,7 @@ export class Store {
       }
       this.counts.add(TOTAL, 'accepted', n);
       this.meta.lastSuccessMs = this.now();
+      this.meta.sending = sending;
     });
     // Counted once committed: a failed commit leaves every batch, and the count, as they were.
     this.inBatches -= n;
