@@ -1,7 +1,7 @@
 // How many batches are sent at once, adapted to the backend as Vector's adaptive request concurrency does: while the
 // round-trip time stays flat and every slot is in use the limit grows (doubling at first, then by one per
-// round trip); a refusal to take more (429, 503, a timeout: any answer to retry) or a rising round-trip time cuts it
-// by a tenth. AFLO_SEND_CONCURRENCY is the ceiling; a fixed limit stays possible.
+// round trip, gently near where the backend last refused more); a refusal (429, 503, a timeout: any answer to retry)
+// cuts it to 70 %, a rising round trip by a tenth. AFLO_SEND_CONCURRENCY is the ceiling; a fixed limit stays possible.
 
 export interface ConcurrencyOptions {
   /** The most batches in flight (AFLO_SEND_CONCURRENCY). */
@@ -11,9 +11,16 @@ export interface ConcurrencyOptions {
   now: () => number;
 }
 
-/** A window's mean round trip above the baseline (the least seen) by more than this share counts as rising. */
+/**
+ * A window's mean round trip above the baseline (the least seen) by more than this share, and by more than a few
+ * milliseconds (a local backend's round trip varies with the event loop, not with queueing), counts as rising.
+ */
 const RTT_RISE = 0.5;
-/** The share of the limit kept when it is cut. */
+const RTT_RISE_MIN_MS = 5;
+/** The share of the limit kept after the backend pushed back (429, 503, a timeout), and after a rising round trip. */
+const PUSHBACK_DECREASE = 0.7;
+/** Near the limit where the backend last pushed back, grow by one only every this many windows (probe gently). */
+const PROBE_WINDOWS = 20;
 const DECREASE = 0.9;
 /** Weight of the newest window in the long-run round trip. */
 const EWMA = 0.4;
@@ -37,6 +44,9 @@ export class SendConcurrency {
   private count = 0;
   private full = false;
   private pushedBack = false;
+  /** The limit at which the backend last pushed back, and the windows since. */
+  private pushedAt?: number;
+  private windowsSincePush = 0;
 
   constructor(private readonly o: ConcurrencyOptions) {
     this.limit = o.adaptive ? Math.min(o.ceiling, 2) : o.ceiling;
@@ -67,14 +77,19 @@ export class SendConcurrency {
 
   private closeWindow(): void {
     const mean = this.count > 0 ? this.sum / this.count : undefined;
-    const rising = mean !== undefined && this.baselineMs !== undefined && mean > this.baselineMs * (1 + RTT_RISE);
-    if (rising && this.limit === 1) this.baselineMs = mean;
-    else if (this.pushedBack || rising) {
+    const b = this.baselineMs;
+    const rising = mean !== undefined && b !== undefined && mean > b + Math.max(b * RTT_RISE, RTT_RISE_MIN_MS);
+    this.windowsSincePush++;
+    if (this.pushedBack) {
+      this.pushedAt = this.limit;
+      this.windowsSincePush = 0;
+      this.limit = Math.max(1, Math.floor(this.limit * PUSHBACK_DECREASE));
+      this.slowStart = false;
+    } else if (rising && this.limit === 1) this.baselineMs = mean;
+    else if (rising) {
       this.limit = Math.max(1, Math.floor(this.limit * DECREASE));
       this.slowStart = false;
-    } else if (this.full) {
-      this.limit = Math.min(this.o.ceiling, this.slowStart ? this.limit * 2 : this.limit + 1);
-    }
+    } else if (this.full) this.grow();
     if (mean !== undefined) {
       this.rttMs = this.rttMs === undefined ? mean : this.rttMs + EWMA * (mean - this.rttMs);
       this.baselineMs = Math.min(mean, this.baselineMs ?? mean);
@@ -83,5 +98,13 @@ export class SendConcurrency {
     this.count = 0;
     this.full = false;
     this.pushedBack = false;
+  }
+
+  /** Doubling in slow start; else one more per window, but near where the backend pushed back one per PROBE_WINDOWS. */
+  private grow(): void {
+    if (this.slowStart) this.limit = Math.min(this.o.ceiling, this.limit * 2);
+    else if (this.pushedAt === undefined || this.limit + 1 < this.pushedAt * 0.9 || this.windowsSincePush % PROBE_WINDOWS === 0) {
+      this.limit = Math.min(this.o.ceiling, this.limit + 1);
+    }
   }
 }

@@ -27,14 +27,25 @@ describe('send concurrency', () => {
     expect(c.rttMs).toBe(50);
   });
 
-  it('cuts by a tenth when the backend pushes back, then grows by one per round trip', () => {
+  it('cuts to 70 % when the backend pushes back, grows by one per round trip, then probes gently near that limit', () => {
     const clock = { t: 0 };
     const c = new SendConcurrency({ ceiling: 128, adaptive: true, now: () => clock.t });
     simulate(c, clock, 10, () => ({ rtt: 50, pushback: false }));
     const [cut] = simulate(c, clock, 1, () => ({ rtt: 50, pushback: true }));
-    expect(cut).toBe(Math.floor(128 * 0.9));
+    expect(cut).toBe(Math.floor(128 * 0.7));
     const after = simulate(c, clock, 3, () => ({ rtt: 50, pushback: false }));
     expect(after).toEqual([cut + 1, cut + 2, cut + 3]);
+    const near = simulate(c, clock, 60, () => ({ rtt: 50, pushback: false }));
+    expect(near.at(-1)).toBeLessThan(128 * 0.9 + 5);
+  });
+
+  it('settles under a rate limit: pushed back above 5 in flight, it stays near 5 and is rarely refused', () => {
+    const clock = { t: 0 };
+    const c = new SendConcurrency({ ceiling: 128, adaptive: true, now: () => clock.t });
+    let refused = 0;
+    const limits = simulate(c, clock, 400, (n) => { const over = n > 5; if (over) refused++; return { rtt: 50, pushback: over }; });
+    expect(Math.max(...limits.slice(-200))).toBeLessThanOrEqual(6);
+    expect(refused).toBeLessThan(40);
   });
 
   it('settles near where the round trip starts to rise (a backend that queues past 20 at once)', () => {
