@@ -32,8 +32,13 @@ export class FileIdentity {
       before = got === buf.length ? buf : Buffer.alloc(0);
     }
     for (const [end, hash] of windowsOf(from, bytes, before)) this.seen.set(end, hash);
-    const last = Buffer.concat([before, bytes]);
-    this.tail = { end: from + bytes.length, bytes: Buffer.from(last.subarray(Math.max(0, last.length - MARK_BYTES))) };
+    // The KiB ending where these bytes end, copied (the piece's memory goes to the decoder); never the whole piece.
+    const keep = Math.min(MARK_BYTES, before.length + bytes.length);
+    const fromBytes = Math.min(keep, bytes.length);
+    const tail = Buffer.allocUnsafe(keep);
+    before.copy(tail, 0, before.length - (keep - fromBytes));
+    bytes.copy(tail, keep - fromBytes, bytes.length - fromBytes);
+    this.tail = { end: from + bytes.length, bytes: tail };
   }
 
   /** The marks (JSON) for a checkpoint about to be committed at `offset`; `accept` keeps them once it is. */
