@@ -13,7 +13,7 @@ import { Wakeup } from '../util/waiting.js';
 import { SendConcurrency } from './concurrency.js';
 
 export interface FlusherOptions {
-  /** Acknowledgements are recorded in groups of at most an eighth of this many events. */
+  /** Acknowledgements are recorded in groups of at most a quarter of this many events. */
   maxBufferSize: number;
   backoff: BackoffOptions;
   /** How often a refused credential is retried and its message repeated. */
@@ -53,7 +53,7 @@ export class Flusher {
     this.concurrency = new SendConcurrency({ ceiling: opts.concurrency, adaptive: opts.adaptive ?? false, now: opts.now });
     this.refusals = new Refusals(opts.now);
     this.acks = new AckGroup(store, {
-      windowMs: opts.ackWindowMs ?? 20, maxRows: 256, maxEvents: Math.max(1, Math.floor(opts.maxBufferSize / 8)),
+      windowMs: opts.ackWindowMs ?? 20, maxRows: 256, maxEvents: Math.max(1, Math.floor(opts.maxBufferSize / 4)), bufferSize: opts.maxBufferSize,
       onCommit: (err) => this.acksCommitted(err),
       sending: () => ({ at: opts.now(), concurrency: this.concurrency.limit, rtt_ms: this.concurrency.rttMs ?? null }),
     });

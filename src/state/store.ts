@@ -25,6 +25,15 @@ export { isStoreError } from './write-health.js';
 /** Why a record that is not valid JSON never reaches a backend (it would make its whole batch unreadable). */
 export const NOT_JSON = 'record is not valid JSON (a non-finite number?); left out of its batch';
 
+/**
+ * Acknowledgements waiting to be recorded (ship/ack-group.ts): they ride on the next commit of events, so that one
+ * transaction (one sync to disk) carries both. `settled` says whether that transaction committed.
+ */
+export interface AckRider {
+  take(): { rows: BatchRow[]; sending?: Sending } | undefined;
+  settled(ok: boolean): void;
+}
+
 /** What one piece commits at once: its events, its counts, and where the source now stands. No view of
  *  `records` is kept: their memory may be reused once `commitPiece` returns. */
 export interface PieceCommit {
@@ -60,6 +69,7 @@ export class Store {
   private readonly eventListeners: (() => void)[] = [];
   /** Whether the state database can be written now (a failed commit is retried by its caller). */
   readonly writes: WriteHealth;
+  private rider?: AckRider;
 
   private constructor(db: Db, private readonly now: () => number) {
     this.db = db;
@@ -138,15 +148,32 @@ export class Store {
     return this.bufferedEvents;
   }
 
+  /** Acknowledgements waiting to be recorded are taken from `rider` by each commit of a piece. */
+  setAckRider(rider: AckRider): void {
+    this.rider = rider;
+  }
+
   readonly commitPiece = (c: PieceCommit): void => {
-    this.atomically(() => {
-      if (c.records && c.records.ends.length > 0) this.append(c.records);
-      this.counts.addAll(c.scope, c.counts as unknown as Record<string, number>);
-      this.counts.add(TOTAL, 'produced', (c.records?.ends.length ?? 0) + c.dropped);
-      this.counts.add(TOTAL, 'dropped', c.dropped);
-      if (c.extra) this.counts.addAll(c.scope, c.extra);
-      if (c.checkpoint) this.files.checkpoint(c.checkpoint.fileId, c.checkpoint.offset, c.checkpoint.size, c.checkpoint.marks);
-    });
+    const ride = this.rider?.take();
+    let acked = 0;
+    try {
+      this.atomically(() => {
+        if (c.records && c.records.ends.length > 0) this.append(c.records);
+        this.counts.addAll(c.scope, c.counts as unknown as Record<string, number>);
+        this.counts.add(TOTAL, 'produced', (c.records?.ends.length ?? 0) + c.dropped);
+        this.counts.add(TOTAL, 'dropped', c.dropped);
+        if (c.extra) this.counts.addAll(c.scope, c.extra);
+        if (c.checkpoint) this.files.checkpoint(c.checkpoint.fileId, c.checkpoint.offset, c.checkpoint.size, c.checkpoint.marks);
+        if (ride) acked = this.deleteAccepted(ride.rows, ride.sending);
+      });
+    } catch (err) {
+      if (ride) this.rider!.settled(false);
+      throw err;
+    }
+    if (ride) {
+      this.inBatches -= acked;
+      this.rider!.settled(true);
+    }
     if (c.records && c.records.ends.length > 0) this.eventsAdded();
   };
 
@@ -237,18 +264,22 @@ export class Store {
 
   /** The backend took these batches: their events leave the buffer and count as accepted. */
   ackBatches(batches: BatchRow[], sending?: Sending): void {
-    let n = 0;
-    this.atomically(() => {
-      for (const b of batches) {
-        this.s.deleteBatch.run(b.id);
-        n += b.event_count;
-      }
-      this.counts.add(TOTAL, 'accepted', n);
-      this.meta.lastSuccessMs = this.now();
-      this.meta.sending = sending;
-    });
+    const n = this.atomically(() => this.deleteAccepted(batches, sending));
     // Counted once committed: a failed commit leaves every batch, and the count, as they were.
     this.inBatches -= n;
+  }
+
+  /** Inside a transaction: accepted batches leave the buffer; returns their events. */
+  private deleteAccepted(batches: BatchRow[], sending?: Sending): number {
+    let n = 0;
+    for (const b of batches) {
+      this.s.deleteBatch.run(b.id);
+      n += b.event_count;
+    }
+    this.counts.add(TOTAL, 'accepted', n);
+    this.meta.lastSuccessMs = this.now();
+    this.meta.sending = sending;
+    return n;
   }
 
   /** A new run's backoff starts afresh: failures of an earlier run (a blip before a restart) do not slow it. */

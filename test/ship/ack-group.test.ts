@@ -1,5 +1,5 @@
-// Grouped acknowledgements against a real store: committed at the window or the row cap, safe to commit twice,
-// and a commit that fails leaves every batch pending and says so.
+// Grouped acknowledgements against a real store: committed at the window or the row cap, with the next commit of
+// read events, safe to commit twice, and a commit that fails leaves every batch pending and says so.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ afterEach(() => { store.close(); dir.remove(); });
 
 it('commits when it holds maxRows, at once, and again only for what came after', () => {
   const commits: unknown[] = [];
-  const acks = new AckGroup(store, { windowMs: 60_000, maxRows: 3, maxEvents: 1000, onCommit: (err) => commits.push(err) });
+  const acks = new AckGroup(store, { windowMs: 60_000, maxRows: 3, maxEvents: 1000, onCommit: (err) => commits.push(err), bufferSize: 0 });
   const rows = store.pendingBatches(5);
   acks.add(rows[0]);
   acks.add(rows[1]);
@@ -40,18 +40,57 @@ it('commits when it holds maxRows, at once, and again only for what came after',
   expect(store.counts.all()['']).toMatchObject({ accepted: 40 });
 });
 
-it('commits once it holds maxEvents events', () => {
-  const acks = new AckGroup(store, { windowMs: 60_000, maxRows: 100, maxEvents: 25, onCommit: () => undefined });
-  const rows = store.pendingBatches(3);
-  acks.add(rows[0]);
-  acks.add(rows[1]);
+const piece = (n: number) => {
+  const buf = new RecordBuffer();
+  for (let i = 0; i < n; i++) { buf.text(JSON.stringify({ uniqueId: `n${i}`, meterApiName: 'm', meterValue: 1, meterTimeInMillis: 0 }), true); buf.endRecord(); }
+  return { scope: 'test', records: buf.slab(), dropped: 0, counts: emptyCounts() };
+};
+
+it('rides on the next commit of read events, in its transaction', () => {
+  const commits: unknown[] = [];
+  const acks = new AckGroup(store, { windowMs: 60_000, maxRows: 100, maxEvents: 1000, onCommit: (err) => commits.push(err), bufferSize: 100 });
+  const rows = store.pendingBatches(2);
+  for (const row of rows) acks.add(row);
+  store.commitPiece(piece(3));
+  expect(commits).toEqual([undefined]);
+  expect(acks.ids).toEqual([]);
+  expect(store.pendingBatchTotals()).toEqual({ batches: 3, events: 30 });
+  expect(store.bufferedEvents).toBe(33);
+  expect(store.counts.all()['']).toMatchObject({ accepted: 20, produced: 53 });
+});
+
+it('a commit of read events that fails leaves its acknowledgements to be recorded alone', () => {
+  const commits: unknown[] = [];
+  const acks = new AckGroup(store, { windowMs: 60_000, maxRows: 100, maxEvents: 1000, onCommit: (err) => commits.push(err), bufferSize: 100 });
+  const rows = store.pendingBatches(2);
+  for (const row of rows) acks.add(row);
+  const other = new Database(join(dir.path, 'state', 'state.db'));
+  other.exec(`CREATE TRIGGER no_segment BEFORE INSERT ON segments BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+  expect(() => store.commitPiece(piece(3))).toThrow(/disk says no/);
+  expect(commits).toEqual([]);
+  expect(acks.ids).toEqual(rows.map((r) => r.id));
   expect(store.pendingBatchTotals().batches).toBe(5);
-  acks.add(rows[2]);
-  expect(store.pendingBatchTotals().batches).toBe(2);
+  other.exec('DROP TRIGGER no_segment');
+  other.close();
+  acks.commit();
+  expect(commits).toEqual([undefined]);
+  expect(store.pendingBatchTotals()).toEqual({ batches: 3, events: 30 });
+  expect(store.counts.all()['']).toMatchObject({ accepted: 20 });
+});
+
+it('commits once it holds maxEvents events while the buffer is short of room', () => {
+  for (const [bufferSize, left] of [[1000, 5], [60, 2]]) {
+    const acks = new AckGroup(store, { windowMs: 60_000, maxRows: 100, maxEvents: 25, onCommit: () => undefined, bufferSize });
+    for (const row of store.pendingBatches(3)) acks.add(row);
+    // 50 events buffered: a buffer of 1000 has room, one of 60 is short of it.
+    expect(store.pendingBatchTotals().batches).toBe(left);
+    acks.commit();
+    store.commitPiece(piece(30));
+  }
 });
 
 it('commits after the window', async () => {
-  const acks = new AckGroup(store, { windowMs: 20, maxRows: 100, maxEvents: 1000, onCommit: () => undefined });
+  const acks = new AckGroup(store, { windowMs: 20, maxRows: 100, maxEvents: 1000, onCommit: () => undefined, bufferSize: 0 });
   acks.add(store.pendingBatches(1)[0]);
   expect(store.pendingBatchTotals().batches).toBe(5);
   await new Promise((r) => setTimeout(r, 200));
@@ -60,7 +99,7 @@ it('commits after the window', async () => {
 
 it('a commit that fails reports the error and leaves the batches pending', () => {
   const errors: unknown[] = [];
-  const acks = new AckGroup(store, { windowMs: 60_000, maxRows: 100, maxEvents: 1000, onCommit: (err) => errors.push(err) });
+  const acks = new AckGroup(store, { windowMs: 60_000, maxRows: 100, maxEvents: 1000, onCommit: (err) => errors.push(err), bufferSize: 0 });
   const rows = store.pendingBatches(2);
   for (const row of rows) acks.add(row);
   // The second delete fails, after the first succeeded: the whole group is rolled back.
