@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "json_index.h"
+#include "ledger_tags.h"
 #include "slp_map.h"
 
 namespace {
@@ -228,6 +229,45 @@ napi_value MapLine(napi_env env, napi_callback_info info) {
   return number(env, static_cast<double>(got.ends.size() | (flags << kFlagShift)));
 }
 
+/**
+ * ledgerTags(data, ends, dims, keyOut, valueOut): the ledger key of every record of a slab (ends: Uint32Array, one
+ * per record); returns the distinct keys, `keyOut[r]` indexing them (or -2: JavaScript reads that record).
+ */
+napi_value LedgerTags(napi_env env, napi_callback_info info) {
+  Args<5> a(env, info);
+  if (!a.ok) return nullptr;
+  void* data = nullptr;
+  size_t data_len = 0;
+  CHECK(napi_get_buffer_info(env, a.v[0], &data, &data_len));
+  napi_typedarray_type type;
+  size_t count = 0, key_len = 0, value_len = 0;
+  void *ends = nullptr, *keys = nullptr, *values = nullptr;
+  CHECK(napi_get_typedarray_info(env, a.v[1], &type, &count, &ends, nullptr, nullptr));
+  if (type != napi_uint32_array) return nullptr;
+  CHECK(napi_get_typedarray_info(env, a.v[3], &type, &key_len, &keys, nullptr, nullptr));
+  if (type != napi_int32_array || key_len < count) return nullptr;
+  CHECK(napi_get_typedarray_info(env, a.v[4], &type, &value_len, &values, nullptr, nullptr));
+  if (type != napi_float64_array || value_len < count) return nullptr;
+  const uint32_t* e = static_cast<const uint32_t*>(ends);
+  if (count > 0 && e[count - 1] > data_len) return nullptr;
+  bool ok = true;
+  napi_value holder;
+  CHECK(napi_create_object(env, &holder));
+  CHECK(napi_set_named_property(env, holder, "dims", a.v[2]));
+  std::vector<std::string> dims = strings(env, holder, "dims", ok);
+  if (!ok) return nullptr;
+  std::vector<std::string> found = aflo::ledger_tags(static_cast<const char*>(data), e, count, dims, static_cast<int32_t*>(keys),
+                                                     static_cast<double*>(values));
+  napi_value out;
+  CHECK(napi_create_array_with_length(env, found.size(), &out));
+  for (size_t k = 0; k < found.size(); k++) {
+    napi_value s;
+    CHECK(napi_create_string_utf8(env, found[k].data(), found[k].size(), &s));
+    CHECK(napi_set_element(env, out, static_cast<uint32_t>(k), s));
+  }
+  return out;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -236,6 +276,7 @@ NAPI_MODULE_INIT() {
       {"learnRegion", nullptr, LearnRegion, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"pendingRegion", nullptr, PendingRegion, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"mapLine", nullptr, MapLine, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"ledgerTags", nullptr, LedgerTags, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   napi_value protocol;
@@ -243,7 +284,7 @@ NAPI_MODULE_INIT() {
   const std::pair<const char*, double> values[] = {
       {"bail", kBail}, {"needRegion", kNeedRegion}, {"noRoom", kNoRoom}, {"flagShift", kFlagShift},
       {"inconsistent", kInconsistent}, {"timeMissing", kTimeMissing}, {"regionNone", aflo::Region::None},
-      {"regionValue", aflo::Region::Value}, {"regionBail", aflo::Region::Bail}};
+      {"regionValue", aflo::Region::Value}, {"regionBail", aflo::Region::Bail}, {"ledgerLeftToJs", aflo::kLeftToJs}};
   for (const auto& [name, v] : values) napi_set_named_property(env, protocol, name, number(env, v));
   napi_set_named_property(env, exports, "protocol", protocol);
   return exports;

@@ -65,7 +65,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   const store = Store.open(s.stateDir, deps.now);
   store.restartBackoff();
   const before = totalsNow(store);
-  const decoder = new DecodePool({ mapping: mapping.options, maxEntryBytes: s.maxLineBytes }, {
+  const decoder = new DecodePool({ mapping: mapping.options, maxEntryBytes: s.maxLineBytes, tag: true }, {
     threads: patterns.length > 0 ? s.decodeThreads : 0, eager: once, onStarting: deps.threadsStarting, onStarted: deps.threadsStarted,
   });
   const backend = deps.backend ?? (await createBackend(s, { stdout: deps.stdout, now: deps.now }));
@@ -101,6 +101,11 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     // Requests from other commands (dlq replay), carried out here, in this process's own transactions.
     const serving = setInterval(() => { try { store.serveRequests(); } catch { /* the store reports write failures */ } }, 1000);
     serving.unref();
+    // The ledger keeps AFLO_LEDGER_RETENTION_DAYS of hours: pruned at start and every hour.
+    const prune = () => { try { store.pruneLedger(deps.now() - s.ledgerRetentionDays * 86_400_000); } catch { /* reported by the store */ } };
+    prune();
+    const pruning = setInterval(prune, 3_600_000);
+    pruning.unref();
     // Said once per change: reading pauses (and /ingest answers 503) while the state database cannot be written.
     store.writes.onChange = (f) => {
       if (f) log.error({ reason: f.reason, state_dir: s.stateDir }, 'cannot write the state database; reading is paused and retried (nothing is lost: the logs hold what is not read yet)');
@@ -128,6 +133,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     const drained = await flusher.drain(stopAll, once);
     stopProgress?.();
     clearInterval(serving);
+    clearInterval(pruning);
     await http?.close();
     return concludeRun({
       store, log, once, stateDir: s.stateDir, before, drained, interrupted: deps.stop.aborted,

@@ -12,7 +12,7 @@ import { BASE_DIMENSIONS, BATCH_CALLS, ERROR_CODE, IMAGE_CALL_PARTS, METERS, SPE
 /** What mapLine answers (defined by the addon, read from it): a record count with flags above it, or a code. */
 interface Protocol {
   bail: number; needRegion: number; noRoom: number; flagShift: number; inconsistent: number; timeMissing: number;
-  regionNone: number; regionValue: number; regionBail: number;
+  regionNone: number; regionValue: number; regionBail: number; ledgerLeftToJs: number;
 }
 
 /** The rules' lists and names, from vocabulary.ts and fields-read.ts: the addon has none of its own. */
@@ -28,6 +28,8 @@ interface Addon {
   learnRegion(mapper: object, apiBase: string, kind: number, json: string): void;
   pendingRegion(mapper: object): string;
   mapLine(mapper: object, src: Buffer, from: number, to: number, out: Buffer, outPos: number, fallbackMs: number, ends: Uint32Array): number;
+  /** The ledger keys of a slab's records (ledger/totals.ts); `keyOut[r]`: an index into the answer, or ledgerLeftToJs. */
+  ledgerTags(data: Buffer, ends: Uint32Array, dims: readonly string[], keyOut: Int32Array, valueOut: Float64Array): string[];
 }
 
 

@@ -48,6 +48,6 @@ export function commitDecoded(store: Store, d: Decoded, src: PieceOrigin, opts: 
 export function decodeAndCommit(
   store: Store, reader: EntryReader, chunk: Buffer | null, src: PieceOrigin, opts: CommitOptions, eof: 'no' | 'soft' | 'final' = 'no',
 ): CommitResult {
-  const d = decodeWith(reader, chunk, eof, { mapping: opts.mapping, maxEntryBytes: opts.maxEntryBytes }, src.sourceId, src.firstSeenMs ?? opts.now());
+  const d = decodeWith(reader, chunk, eof, { mapping: opts.mapping, maxEntryBytes: opts.maxEntryBytes, tag: true }, src.sourceId, src.firstSeenMs ?? opts.now());
   return commitDecoded(store, d, src, opts);
 }

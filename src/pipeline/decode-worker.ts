@@ -12,5 +12,6 @@ parentPort?.on('message', (msg: { id: number; req: DecodeRequest; spares: ArrayB
   const d = decodePiece(msg.req, cfg, (size) => spares.take(size));
   // The records move to the main thread as they are (no copy), and the piece's bytes go back to be read into again.
   const input = msg.req.bytes.buffer as ArrayBuffer;
-  parentPort!.postMessage({ id: msg.id, d, input }, [d.data.buffer as ArrayBuffer, input]);
+  const tags = d.tags ? [d.tags.key.buffer as ArrayBuffer, d.tags.value.buffer as ArrayBuffer] : [];
+  parentPort!.postMessage({ id: msg.id, d, input }, [d.data.buffer as ArrayBuffer, input, ...tags]);
 });

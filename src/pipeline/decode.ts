@@ -7,11 +7,15 @@ import { FastMapper } from '../mapping/fast-mapper.js';
 import { mapEntryInto } from '../mapping/map-entry.js';
 import { RecordBuffer } from '../mapping/record-buffer.js';
 import type { MappingOptions } from '../mapping/types.js';
+import { tagRecords } from '../ledger/totals.js';
+import type { RecordTags } from '../state/slab.js';
 
 export interface Decoded {
   /** The records, back to back, newline-terminated; `ends[i]` is just past record i. */
   data: Buffer;
   ends: number[];
+  /** What the ledger counts each record under (when `DecodeConfig.tag`). */
+  tags?: RecordTags;
   /** Items in reader order: where each starts, how many records exist after it, and what it became. */
   starts: number[];
   recordsAfter: number[];
@@ -34,6 +38,8 @@ export interface DecodeRequest {
 export interface DecodeConfig {
   mapping: MappingOptions;
   maxEntryBytes: number;
+  /** Tag each record with its ledger key (the daemon; `map` has no ledger). */
+  tag?: boolean;
 }
 
 
@@ -81,7 +87,7 @@ export function decodeWith(reader: EntryReader, bytes: Uint8Array | null, eof: D
   if (eof !== 'no') reader.finish(sink, eof === 'final');
   const { data, ends } = records.slab();
   return {
-    data, ends, starts: sink.starts, recordsAfter: sink.recordsAfter, info: sink.info,
+    data, ends, ...(cfg.tag && ends.length > 0 ? { tags: tagRecords({ data, ends }) } : {}), starts: sink.starts, recordsAfter: sink.recordsAfter, info: sink.info,
     state: reader.state, checkpoint: reader.safeOffset,
   };
 }

@@ -1,8 +1,8 @@
 // Versioned schema: each migration runs once, in order, recorded in SQLite's user_version.
 import type { Database } from 'better-sqlite3';
-import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3 } from './sql.js';
+import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4 } from './sql.js';
 
-const MIGRATIONS: string[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+const MIGRATIONS: string[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -77,6 +77,6 @@ export class PendingRecords {
       data = carry.subarray(0, rest.data.length);
       this.from = 0;
     }
-    last.slab = { data, ends: rest.ends };
+    last.slab = { ...rest, data };
   }
 }

@@ -1,7 +1,13 @@
 // Raw event records as stored and batched: newline-terminated bytes with their end offsets (a slab).
 
-/** Records back to back, each ending in a newline; `ends[i]` is the offset just past record i's newline. */
-export interface Slab { data: Buffer; ends: number[] }
+/**
+ * Records back to back, each ending in a newline; `ends[i]` is the offset just past record i's newline. `tags`, when
+ * known (a decode thread works them out), say what the ledger counts each record under (ledger/totals.ts).
+ */
+export interface Slab { data: Buffer; ends: number[]; tags?: RecordTags }
+
+/** Record i counts under `keys[key[i]]` (-1: not usage) with `value[i]`. */
+export interface RecordTags { keys: string[]; key: Int32Array; value: Float64Array }
 
 /** The end offsets of the newline-terminated records in `data` (a stored segment blob). */
 export function slabOf(data: Buffer): Slab {
@@ -37,7 +43,8 @@ export function slabRange(s: Slab, from: number, to: number): Slab {
   const base = from === 0 ? 0 : s.ends[from - 1];
   const ends = new Array<number>(to - from);
   for (let i = from; i < to; i++) ends[i - from] = s.ends[i] - base;
-  return { data: s.data.subarray(base, to === 0 ? 0 : s.ends[to - 1]), ends };
+  const tags = s.tags && { keys: s.tags.keys, key: s.tags.key.subarray(from, to), value: s.tags.value.subarray(from, to) };
+  return { data: s.data.subarray(base, to === 0 ? 0 : s.ends[to - 1]), ends, ...(tags ? { tags } : {}) };
 }
 
 /** Several slabs as one (copied unless there is only one). */
@@ -50,7 +57,18 @@ export function joinSlabs(parts: Slab[]): Slab {
     for (const e of p.ends) ends.push(base + e);
     base += p.data.length;
   }
-  return { data, ends };
+  // Tags are kept when every part has them from the same piece (its key list); otherwise they are worked out again.
+  const keys = parts[0].tags?.keys;
+  if (!keys || parts.some((p) => p.tags?.keys !== keys)) return { data, ends };
+  const key = new Int32Array(ends.length);
+  const value = new Float64Array(ends.length);
+  let at = 0;
+  for (const p of parts) {
+    key.set(p.tags!.key, at);
+    value.set(p.tags!.value, at);
+    at += p.ends.length;
+  }
+  return { data, ends, tags: { keys, key, value } };
 }
 
 const TIME = Buffer.from('"meterTimeInMillis":');

@@ -80,7 +80,46 @@ CREATE INDEX files_head64 ON files(substr(head, 1, 64));
 CREATE INDEX files_without_head ON files(head_len) WHERE head IS NULL;
 `;
 
+/**
+ * The ledger (ledger/): per hour (of the events' meter time) and key, events and the sum of their values read into
+ * the buffer, accepted by the backend and dead-lettered; keys are kept once in `ledger_keys`.
+ */
+export const SCHEMA_V4 = `
+CREATE TABLE ledger_keys (
+  id INTEGER PRIMARY KEY,
+  meter TEXT NOT NULL,
+  type TEXT NOT NULL,
+  cache TEXT NOT NULL,
+  business_unit_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  UNIQUE (meter, type, cache, business_unit_id, model, customer)
+);
+CREATE TABLE ledger (
+  hour_ms INTEGER NOT NULL,
+  key_id INTEGER NOT NULL,
+  read_events INTEGER NOT NULL DEFAULT 0,
+  read_value REAL NOT NULL DEFAULT 0,
+  shipped_events INTEGER NOT NULL DEFAULT 0,
+  shipped_value REAL NOT NULL DEFAULT 0,
+  dead_events INTEGER NOT NULL DEFAULT 0,
+  dead_value REAL NOT NULL DEFAULT 0,
+  PRIMARY KEY (hour_ms, key_id)
+) WITHOUT ROWID;
+`;
+
 export const SQL = {
+  ledgerKeyId: 'SELECT id FROM ledger_keys WHERE meter = ? AND type = ? AND cache = ? AND business_unit_id = ? AND model = ? AND customer = ?',
+  insertLedgerKey: 'INSERT INTO ledger_keys (meter, type, cache, business_unit_id, model, customer) VALUES (?, ?, ?, ?, ?, ?)',
+  addLedger: `INSERT INTO ledger (hour_ms, key_id, read_events, read_value, shipped_events, shipped_value, dead_events, dead_value)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hour_ms, key_id) DO UPDATE SET
+    read_events = read_events + excluded.read_events, read_value = read_value + excluded.read_value,
+    shipped_events = shipped_events + excluded.shipped_events, shipped_value = shipped_value + excluded.shipped_value,
+    dead_events = dead_events + excluded.dead_events, dead_value = dead_value + excluded.dead_value`,
+  ledgerRows: `SELECT l.hour_ms, k.meter, k.type, k.cache, k.business_unit_id, k.model, k.customer, l.read_events, l.read_value,
+    l.shipped_events, l.shipped_value, l.dead_events, l.dead_value FROM ledger l JOIN ledger_keys k ON k.id = l.key_id
+    WHERE l.hour_ms >= ? AND l.hour_ms < ? ORDER BY l.hour_ms, l.key_id`,
+  pruneLedger: 'DELETE FROM ledger WHERE hour_ms < ?',
   insertRequest: 'INSERT INTO requests (kind, created_ms) VALUES (?, ?)',
   openRequests: 'SELECT id, kind FROM requests WHERE done_ms IS NULL ORDER BY id',
   finishRequest: 'UPDATE requests SET done_ms = ?, result = ? WHERE id = ?',

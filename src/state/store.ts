@@ -12,6 +12,9 @@ import { openStateDb } from './open-db.js';
 import { PendingRecords } from './pending-records.js';
 import { slabFrom, slabOf, slabRange, type Slab } from './slab.js';
 import { SQL } from './sql.js';
+import { LedgerTable } from './ledger-table.js';
+import { KeyIndex, Summer, type Tally } from '../ledger/totals.js';
+import { bodyRecords } from '../ship/batch-body.js';
 
 export { TOTAL, type CounterMap } from './counters.js';
 export type { FileRecord } from './file-records.js';
@@ -55,6 +58,16 @@ export class Store {
   /** Typed single values: the last success and error, the backend last used (sequence numbers are the store's). */
   readonly meta: Meta;
   private readonly dead: DeadLetters;
+  /** What was read, shipped and dead-lettered, per hour and key (ledger/). */
+  readonly ledger: LedgerTable;
+  /** The ledger totals of batches cut by this process (others, cut before a restart, are read from their bodies). */
+  private readonly batchTotals = new Map<number, Tally>();
+  /** Sums for the ledger, taken at each use (reset when a transaction rolls back). */
+  private readonly sums = new Summer(new KeyIndex());
+  /** Batches given totals in the transaction under way (forgotten if it rolls back: their ids are used again), and
+   *  batches it deleted (their totals forgotten once it commits). */
+  private totalsMade: number[] = [];
+  private totalsGone: number[] = [];
   private readonly s: Stmts;
   /** Sequence number the next event gets. */
   private nextSeq: number;
@@ -78,6 +91,7 @@ export class Store {
     this.counts = new Counters(this.s.addCounter, this.s.counters);
     this.meta = new Meta(this.s.getMeta, this.s.setMeta);
     this.dead = new DeadLetters(this.s, now);
+    this.ledger = new LedgerTable(this.s, this.sums.index);
     this.writes = new WriteHealth(now);
     this.cursor = this.meta.cutCursor;
     this.nextSeq = this.meta.nextSeq;
@@ -104,13 +118,19 @@ export class Store {
    */
   private atomically<T>(fn: () => T): T {
     const saved = { nextSeq: this.nextSeq, cursor: this.cursor, inBatches: this.inBatches, made: this.made, pending: this.pending.snapshot() };
+    this.totalsMade = [];
+    this.totalsGone = [];
     try {
       const out = this.db.transaction(fn)();
+      for (const id of this.totalsGone) this.batchTotals.delete(id);
       this.writes.succeeded();
       return out;
     } catch (err) {
       Object.assign(this, { nextSeq: saved.nextSeq, cursor: saved.cursor, inBatches: saved.inBatches, made: saved.made });
       this.pending.restore(saved.pending);
+      this.ledger.forget();
+      this.sums.reset();
+      for (const id of this.totalsMade) this.batchTotals.delete(id);
       this.writes.failed(err);
       throw err;
     }
@@ -158,7 +178,10 @@ export class Store {
     let acked = 0;
     try {
       this.atomically(() => {
-        if (c.records && c.records.ends.length > 0) this.append(c.records);
+        if (c.records && c.records.ends.length > 0) {
+          this.ledger.add('read', this.sums.addSlab(c.records).take());
+          this.append(c.records);
+        }
         this.counts.addAll(c.scope, c.counts as unknown as Record<string, number>);
         this.counts.add(TOTAL, 'produced', (c.records?.ends.length ?? 0) + c.dropped);
         this.counts.add(TOTAL, 'dropped', c.dropped);
@@ -200,13 +223,17 @@ export class Store {
   private cut(n: number, build: BatchBuilder): number | undefined {
     const parts = this.pending.take(n);
     const { key, body, refused = [] } = build(parts);
+    for (const p of parts) this.sums.addSlab(p);
     const lo = this.cursor + 1;
     this.cursor += n;
     for (const r of refused) this.dead.add(r, null, NOT_JSON);
     this.counts.add(TOTAL, 'dead_lettered', refused.length);
+    if (refused.length > 0) this.sums.addRecords(refused, -1);
+    const totals = this.sums.take();
+    if (refused.length > 0) this.ledger.add('dead', this.sums.addRecords(refused).take());
     const kept = n - refused.length;
     if (kept === 0) return undefined;
-    const id = Number(this.s.insertBatch.run(lo, this.cursor, key, body, kept, this.now()).lastInsertRowid);
+    const id = this.insertBatch(lo, this.cursor, key, body, kept, totals);
     this.made++;
     this.inBatches += kept;
     return id;
@@ -216,6 +243,23 @@ export class Store {
   private cutDone(): void {
     this.s.dropSegments.run(this.cursor);
     this.meta.cutCursor = this.cursor;
+  }
+
+  private insertBatch(lo: number, hi: number, key: string, body: Buffer, events: number, totals: Tally): number {
+    const id = Number(this.s.insertBatch.run(lo, hi, key, body, events, this.now()).lastInsertRowid);
+    this.batchTotals.set(id, totals);
+    this.totalsMade.push(id);
+    return id;
+  }
+
+  private dropBatch(id: number): void {
+    this.s.deleteBatch.run(id);
+    this.totalsGone.push(id);
+  }
+
+  /** A batch's ledger totals: kept since its cut, or read from its body (cut before a restart). */
+  private totalsOf(b: BatchRow): Tally {
+    return this.batchTotals.get(b.id) ?? this.sums.addRecords(bodyRecords(b.body)).take();
   }
 
   unbatchedCount(): number {
@@ -272,14 +316,23 @@ export class Store {
   /** Inside a transaction: accepted batches leave the buffer; returns their events. */
   private deleteAccepted(batches: BatchRow[], sending?: Sending): number {
     let n = 0;
+    const tallies: Tally[] = [];
     for (const b of batches) {
-      this.s.deleteBatch.run(b.id);
+      this.dropBatch(b.id);
       n += b.event_count;
+      tallies.push(this.totalsOf(b));
     }
+    for (const t of tallies) this.sums.addTally(t);
+    this.ledger.add('shipped', this.sums.take());
     this.counts.add(TOTAL, 'accepted', n);
     this.meta.lastSuccessMs = this.now();
     this.meta.sending = sending;
     return n;
+  }
+
+  /** Ledger hours before `beforeMs` go (AFLO_LEDGER_RETENTION_DAYS). */
+  pruneLedger(beforeMs: number): number {
+    return this.atomically(() => this.ledger.prune(beforeMs));
   }
 
   /** A new run's backoff starts afresh: failures of an earlier run (a blip before a restart) do not slow it. */
@@ -297,14 +350,14 @@ export class Store {
   /** Replaces a batch by one batch per group of its records, each with its own recorded body. */
   splitBatch(batch: BatchRow, groups: Buffer[][], build: BatchBuilder): void {
     this.atomically(() => {
-      this.s.deleteBatch.run(batch.id);
+      this.dropBatch(batch.id);
       // Object-metadata duplicates merged out of the body still count as events of the first part.
       let extra = batch.event_count - groups.reduce((n, g) => n + g.length, 0);
       let lo = batch.lo;
       for (const group of groups) {
         if (group.length === 0) continue;
         const { key, body } = build([slabFrom(group)]);
-        this.s.insertBatch.run(lo, lo + group.length - 1, key, body, group.length + extra, this.now());
+        this.insertBatch(lo, lo + group.length - 1, key, body, group.length + extra, this.sums.addRecords(group).take());
         this.made++;
         lo += group.length;
         extra = 0;
@@ -316,7 +369,8 @@ export class Store {
   deadLetterBatch(batch: BatchRow, records: Buffer[], status: number | null, reason: string): number {
     const moved = this.atomically(() => {
       for (const r of records) this.dead.add(r, status, reason);
-      this.s.deleteBatch.run(batch.id);
+      this.ledger.add('dead', this.sums.addRecords(records).take());
+      this.dropBatch(batch.id);
       this.counts.add(TOTAL, 'dead_lettered', records.length);
       this.counts.add(TOTAL, 'dropped', batch.event_count - records.length);
       this.meta.lastError = { at: this.now(), reason, ...(status !== null ? { status } : {}) };
@@ -341,7 +395,9 @@ export class Store {
 
   private replayRows(): number {
     const rows = this.dead.takeAll();
-    if (rows.length > 0) this.append(slabFrom(rows.map((r) => Buffer.from(r.record, 'utf8'))));
+    const records = rows.map((r) => Buffer.from(r.record, 'utf8'));
+    this.ledger.add('dead', this.sums.addRecords(records, -1).take());
+    if (rows.length > 0) this.append(slabFrom(records));
     this.counts.add(TOTAL, 'dead_lettered', -rows.length);
     return rows.length;
   }

@@ -1,0 +1,59 @@
+// The ledger's rows (sql.ts SCHEMA_V4): totals added in the store's transactions, read back by `report` and `audit`.
+import type { Statement } from 'better-sqlite3';
+import { SEP } from '../ledger/ledger-key.js';
+import type { KeyIndex, Tally } from '../ledger/totals.js';
+
+export type LedgerKind = 'read' | 'shipped' | 'dead';
+const COLUMN: Record<LedgerKind, number> = { read: 0, shipped: 1, dead: 2 };
+
+export interface LedgerRow {
+  hour_ms: number; meter: string; type: string; cache: string; business_unit_id: string; model: string; customer: string;
+  read_events: number; read_value: number; shipped_events: number; shipped_value: number; dead_events: number; dead_value: number;
+}
+
+type Stmts = { ledgerKeyId: Statement; insertLedgerKey: Statement; addLedger: Statement; ledgerRows: Statement; pruneLedger: Statement };
+
+export class LedgerTable {
+  /** Database key ids by key number (KeyIndex), known to be committed (a rolled-back transaction: `forget`). */
+  private ids = new Map<number, { hourMs: number; keyId: number }>();
+
+  constructor(private readonly s: Stmts, private readonly index: KeyIndex) {}
+
+  /** Inside a transaction: adds a tally to the `kind` columns. */
+  add(kind: LedgerKind, t: Tally): void {
+    const deltas = [0, 0, 0, 0, 0, 0];
+    const c = COLUMN[kind] * 2;
+    for (let i = 0; i < t.ids.length; i++) {
+      if (t.events[i] === 0 && t.values[i] === 0) continue;
+      const { hourMs, keyId } = this.keyOf(t.ids[i]);
+      deltas[c] = t.events[i];
+      deltas[c + 1] = t.values[i];
+      this.s.addLedger.run(hourMs, keyId, ...deltas);
+    }
+  }
+
+  private keyOf(id: number): { hourMs: number; keyId: number } {
+    let known = this.ids.get(id);
+    if (known) return known;
+    const key = this.index.keys[id];
+    const cut = key.indexOf(SEP);
+    const parts = key.slice(cut + 1).split(SEP);
+    const keyId = (this.s.ledgerKeyId.get(...parts) as { id: number } | undefined)?.id ?? Number(this.s.insertLedgerKey.run(...parts).lastInsertRowid);
+    this.ids.set(id, (known = { hourMs: Number(key.slice(0, cut)), keyId }));
+    return known;
+  }
+
+  /** After a transaction rolled back: ids it made are gone. */
+  forget(): void {
+    this.ids = new Map();
+  }
+
+  rows(fromMs: number, toMs: number): LedgerRow[] {
+    return this.s.ledgerRows.all(fromMs, toMs) as LedgerRow[];
+  }
+
+  /** Hours before `beforeMs` go (the retention setting). */
+  prune(beforeMs: number): number {
+    return this.s.pruneLedger.run(beforeMs).changes;
+  }
+}
