@@ -148,16 +148,18 @@ async function controlCommand(args: Args, run: (c: Control, o: import('./control
   }
 }
 
+/** No state there: said (exit 1), rather than zeros that read as "nothing happened". */
+function noState(settings: Settings): boolean {
+  const present = stateDbPresent(settings.stateDir);
+  if (present instanceof StartError) throw present;
+  if (!present) process.stderr.write(`aflo-tail: no state in ${settings.stateDir}: aflo-tail has not run with this AFLO_STATE_DIR (--state-dir)\n`);
+  return !present;
+}
+
 async function statusCommand(args: Args): Promise<number> {
   const { formatStatus, readStatus } = await import('./commands/status.js');
   const settings = settingsFrom(args);
-  const present = stateDbPresent(settings.stateDir);
-  if (present instanceof StartError) throw present;
-  // No state there: say so, rather than print zeros that read as "nothing happened".
-  if (!present) {
-    process.stderr.write(`aflo-tail: no state in ${settings.stateDir}: aflo-tail has not run with this AFLO_STATE_DIR (--state-dir)\n`);
-    return 1;
-  }
+  if (noState(settings)) return 1;
   const st = readStatus(settings, Date.now);
   process.stdout.write(args.json ? JSON.stringify(st, null, 2) + '\n' : formatStatus(st));
   return 0;
@@ -178,7 +180,60 @@ async function dlqCommand(args: Args): Promise<number> {
   return r.code;
 }
 
+/** `report` and `audit`: a table on a terminal, JSON for a pipe, unless --format says. */
+function ledgerFormat(args: Args): 'table' | 'csv' | 'json' {
+  return (args.format as 'table' | 'csv' | 'json' | undefined) ?? (process.stdout.isTTY ? 'table' : 'json');
+}
+
+async function reportCommand(args: Args): Promise<number> {
+  const settings = settingsFrom(args);
+  const [{ report, ReportArgError }, { formatRows }] = await Promise.all([import('./commands/report.js'), import('./util/tabular.js')]);
+  if (noState(settings)) return 1;
+  try {
+    const r = report(settings, args, Date.now);
+    process.stdout.write(formatRows(r.columns, r.rows, ledgerFormat(args)));
+    if (r.rows.length === 0) process.stderr.write('aflo-tail: the ledger holds nothing in that range\n');
+    return 0;
+  } catch (err) {
+    throw err instanceof ReportArgError ? new UsageError(err.message) : err;
+  }
+}
+
+async function auditCommand(args: Args): Promise<number> {
+  const loaded = settingsFrom(args);
+  const logs = ([] as unknown[]).concat(args.logs ?? []).map(String);
+  const checked = validateForShipping({ ...loaded, backend: 'stdout' }, (p) => readFileSync(p, 'utf8'), { needApiKey: logs.length === 0 });
+  if (!checked.ok) throw new UsageError(checked.errors.join('\n'));
+  const settings = checked.settings;
+  const [audit, { ReportArgError }, { formatRows }, { ControlError }, control] = await Promise.all([import('./commands/audit.js'),
+    import('./commands/report.js'), import('./util/tabular.js'), import('./control/client.js'), import('./commands/control.js')]);
+  if (noState(settings)) return 1;
+  let out;
+  try {
+    if (logs.length > 0) {
+      const mapping = mappingOptions(settings);
+      if (!mapping.ok) throw new UsageError(mapping.error);
+      out = await audit.auditLogs(settings, args, logs, mapping.options, Date.now);
+    } else out = await audit.auditAmberflo(settings, args, { now: Date.now, control: control.controlOptions(settings) });
+  } catch (err) {
+    if (err instanceof ReportArgError || err instanceof control.ArgError) throw new UsageError(err.message);
+    if (err instanceof ControlError) {
+      process.stderr.write(`aflo-tail: audit: ${scrub(err.message, secretValues(settings))}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  process.stdout.write(formatRows(out.columns, out.rows, ledgerFormat(args)));
+  for (const note of out.notes) process.stderr.write(`aflo-tail: ${note}\n`);
+  const settling = out.settling > 0 ? `; ${out.settling} still settling` : '';
+  process.stderr.write(out.differing > 0 ? `aflo-tail: ${out.differing} of ${out.rows.length} buckets differ${settling}\n`
+    : `aflo-tail: all ${out.rows.length} buckets agree${settling}\n`);
+  return out.differing > 0 ? 1 : 0;
+}
+
 const COMMANDS: Record<CommandName, (args: Args) => Promise<number>> = {
+  report: reportCommand,
+  audit: auditCommand,
   ship: shipCommand,
   map: mapCommand,
   status: statusCommand,

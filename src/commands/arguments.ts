@@ -4,7 +4,7 @@ import yargs, { type Argv } from 'yargs';
 import { SETTINGS } from '../config/settings.js';
 import { closest } from '../config/suggest.js';
 
-export type CommandName = 'ship' | 'map' | 'status' | 'dlq' | 'meters' | 'usage' | 'cancel';
+export type CommandName = 'ship' | 'map' | 'status' | 'dlq' | 'meters' | 'usage' | 'cancel' | 'report' | 'audit';
 export type Args = Record<string, unknown>;
 
 /** A usage mistake, said with the usage of the command it was made in. */
@@ -16,9 +16,21 @@ export const SETTINGS_FILE_FLAG = 'settings-file';
 export const SETTINGS_FILE_ENV = 'AFLO_SETTINGS_FILE';
 /** Flags of earlier versions (`--env-file` is also Node's own option, which Node 20 takes even after the script). */
 const RENAMED: Record<string, string> = { 'env-file': SETTINGS_FILE_FLAG };
-const COMMANDS = ['map', 'status', 'dlq', 'meters', 'usage', 'cancel'];
+const COMMANDS = ['map', 'status', 'dlq', 'meters', 'usage', 'cancel', 'report', 'audit'];
 const OWN = 'Options:';
 const FORMAT = { choices: ['json', 'table'] as const, default: 'json', describe: 'json for scripts, table for people', group: OWN };
+/** The ledger's commands: a table on a terminal, JSON otherwise (the entry decides). */
+const LEDGER_FORMAT = { choices: ['table', 'csv', 'json'] as const, describe: 'table (default on a terminal), csv, json (default otherwise)', group: OWN };
+const GROUPS = 'meter, type, cache, business_unit_id, model, customer';
+
+/** The time range and buckets `report` and `audit` share. */
+function ledgerRange(y: Argv, interval: string): Argv {
+  return y.option('start', { type: 'string', describe: 'ISO time or epoch seconds (default: 24 hours before --end)', group: OWN })
+    .option('end', { type: 'string', describe: 'ISO time or epoch seconds (default: now)', group: OWN })
+    .option('interval', { choices: ['hour', 'day'] as const, describe: `bucket size, UTC (default: ${interval})`, group: OWN })
+    .option('group-by', { type: 'string', array: true, describe: `any of ${GROUPS}`, group: OWN })
+    .option('format', LEDGER_FORMAT);
+}
 
 function settingFlags(y: Argv): Argv {
   let out = y;
@@ -85,6 +97,18 @@ export function commandLine(argv: string[], version: string, on: (command: Comma
         .option('format', FORMAT)
         .example('$0 cancel --rule-id fix-1 --meter-api-name llm_tokens_in --start 2026-12-01T00:00:00Z --end 2026-12-01T01:00:00Z', 'cancel an hour'),
     (args) => on('cancel', args))
+    .command('report', 'what was read, shipped and dead-lettered, per hour or day, from the local ledger', (y) =>
+      ledgerRange(y, 'day')
+        .example('$0 report --start 2026-12-01 --end 2026-12-08 --group-by meter,model', 'a week, per meter and model')
+        .example('$0 report --interval hour --format csv > usage.csv', 'the last 24 hours by hour, for a spreadsheet'),
+    (args) => on('report', args))
+    .command('audit', 'compare what was shipped with the usage Amberflo reports (exit 1 if a bucket differs)', (y) =>
+      ledgerRange(y, 'hour')
+        .option('settle', { type: 'string', describe: 'periods ending this recently are reported, not failed (default: 5m; 30m for s3, azure-blob)', group: OWN })
+        .option('logs', { type: 'string', array: true, describe: 'instead: read these log files (globs, .gz) again and compare with what was read', group: OWN })
+        .example('$0 audit --start 2026-12-01 --end 2026-12-02', 'every meter, hour by hour, against Amberflo')
+        .example('$0 audit --logs "/var/log/litellm/*.log*"', 'find log files never followed and entries skipped'),
+    (args) => on('audit', args))
     .strictCommands()
     .strictOptions()
     .recommendCommands()
@@ -111,7 +135,7 @@ function commandOf(argv: string[]): string {
 function withSuggestion(msg: string): string {
   const names = /^Unknown arguments?: (.+)$/.exec(msg)![1];
   const flags = [...SETTINGS.flatMap((d) => (d.flag ? [d.flag] : [])), SETTINGS_FILE_FLAG, 'once', 'json', 'dry-run', 'format', 'label',
-    'meter-api-name', 'meter-type', 'start', 'end', 'interval', 'group-by', 'rule-id', 'customer', 'dimension', 'help', 'version'];
+    'meter-api-name', 'meter-type', 'start', 'end', 'interval', 'group-by', 'rule-id', 'customer', 'dimension', 'settle', 'logs', 'help', 'version'];
   // yargs names a kebab-case flag twice (env-file, envFile): once is enough.
   const given = names.split(', ').filter((a) => !/[A-Z]/.test(a) || !names.includes(a.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)));
   const hints = given.map((a) => RENAMED[a] ?? closest(a, flags)).filter((f): f is string => f !== undefined);

@@ -6,11 +6,12 @@ import { createMeter, deleteMeter, getMeter, listMeters, MAPPED_METERS, provisio
 import { CALLBACK_METERS } from '../mapping/callback-profile.js';
 import type { MappingProfile } from '../mapping/types.js';
 import { cancelUsage, fetchUsage, toSeconds } from '../control/usage.js';
+import { table } from '../util/tabular.js';
 
 export class ArgError extends Error {}
 
 export function controlOptions(s: Settings): ControlOptions {
-  if (!s.apiKey) throw new ArgError('AFLO_API_KEY or AFLO_API_KEY_FILE: required for the meters, usage and cancel commands');
+  if (!s.apiKey) throw new ArgError('AFLO_API_KEY or AFLO_API_KEY_FILE: required for the meters, usage, cancel and audit commands');
   return { endpoint: s.controlEndpoint, apiKey: s.apiKey, timeoutMs: s.requestTimeout * 1000 };
 }
 
@@ -90,10 +91,7 @@ export function formatOutput(value: unknown, format: string): string {
   const objs = rows.filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null);
   const cols = [...new Set(objs.flatMap((r) => Object.keys(r).filter((k) => typeof r[k] !== 'object' || r[k] === null)))];
   if (cols.length === 0) return JSON.stringify(value, null, 2) + '\n';
-  const cell = (v: unknown) => (v === undefined || v === null ? '' : String(v));
-  const width = cols.map((c) => Math.max(c.length, ...objs.map((r) => cell(r[c]).length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(width[i])).join('  ').trimEnd();
-  return [line(cols), line(width.map((w) => '-'.repeat(w))), ...objs.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n') + '\n';
+  return table(cols, objs.map((r) => Object.fromEntries(cols.map((c) => [c, r[c] === undefined || r[c] === null ? '' : String(r[c])]))));
 }
 
 export function readInputFile(path: string, stdin: () => string): string {

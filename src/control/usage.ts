@@ -41,3 +41,26 @@ export function cancelBody(r: CancelRule): object {
 
 export const cancelUsage = (o: ControlOptions, r: CancelRule) => controlRequest(o, 'POST', '/ingest-snapshot/custom-filtering-rules', cancelBody(r), `meter ${r.meterApiName}`);
 
+
+/** One value of a usage answer: its bucket's start, the group it is for (by name), the sum. */
+export interface UsagePoint { periodMs: number; group: Record<string, string>; value: number }
+
+/**
+ * The points of Amberflo's usage answer: `clientMeters[].group.groupInfo` names the group (absent: the meter as a
+ * whole) and `values[]` hold `secondsSinceEpochUtc` and `value` (gaps filled with zeros). Unreadable parts are none.
+ */
+export function usagePoints(answer: unknown): UsagePoint[] {
+  const meters = (answer as { clientMeters?: unknown })?.clientMeters;
+  if (!Array.isArray(meters)) return [];
+  const points: UsagePoint[] = [];
+  for (const m of meters as { group?: { groupInfo?: Record<string, unknown> } | null; values?: unknown }[]) {
+    const info = m?.group?.groupInfo ?? {};
+    const group = Object.fromEntries(Object.entries(info).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
+    for (const v of Array.isArray(m?.values) ? (m.values as { secondsSinceEpochUtc?: unknown; value?: unknown }[]) : []) {
+      const at = Number(v?.secondsSinceEpochUtc);
+      const value = Number(v?.value);
+      if (Number.isFinite(at) && Number.isFinite(value)) points.push({ periodMs: at * 1000, group, value });
+    }
+  }
+  return points;
+}

@@ -1,4 +1,5 @@
-// kill -9 at random moments while lines are appended and files rotated: nothing lost, nothing counted twice.
+// kill -9 at random moments while lines are appended and files rotated: nothing lost, nothing counted twice, and
+// the ledger (`report`) counts every event once, read and shipped, whatever was re-sent.
 import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -72,6 +73,12 @@ describe('crash safety', () => {
     expect(s.entries.mapped).toBe(written.length);
     expect(s.events).toMatchObject({ produced: written.length * 4, accepted: written.length * 4, buffered: 0 });
     expect(rotations).toBeGreaterThan(2);
+    const report = await run(['report', '--start', '2025-12-17', '--end', '2025-12-18', '--format', 'json'], env);
+    const byMeter = Object.fromEntries((JSON.parse(report.stdout) as Record<string, number>[]).map((r) => [r.meter, r]));
+    const w = written.length;
+    expect(byMeter.llm_requests).toMatchObject({ read: w, shipped: w, events_read: w, events_shipped: w, not_shipped: 0 });
+    expect(byMeter.llm_text_tokens).toMatchObject({ read: 30 * w, shipped: 30 * w, events_read: 2 * w, events_shipped: 2 * w });
+    expect(byMeter.llm_seconds.shipped).toBeCloseTo(1.79469 * w, 4);
   }, 120_000);
 });
 
