@@ -1,6 +1,7 @@
 // The ledger as a billing team uses it: `report` of what was read and shipped, `audit` against a fake Amberflo whose
 // usage answers come from what its ingest endpoint accepted, and `audit --logs` against the log files themselves.
 import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { slpLine } from '../helpers.js';
@@ -145,5 +146,19 @@ describe('audit --logs', () => {
     expect(missed.stderr).toMatch(/2 files read again/);
     expect(json(missed.stdout).filter((x) => x.meter === 'llm_requests' && x.status === 'differs')).toEqual([
       expect.objectContaining({ period: '2025-12-17T00:00Z', read: 3, in_logs: 6, difference: 3 })]);
+  });
+
+  it('reads rotated files compressed with gzip, and names a file it cannot read (exit 1)', async () => {
+    await shipped();
+    const text = entries('a', 12);
+    const cut = text.indexOf('\n', text.length >> 1) + 1;
+    writeFileSync(join(dir.logs, 'rotated.log.1.gz'), gzipSync(text.slice(0, cut)));
+    writeFileSync(join(dir.logs, 'rotated.log'), text.slice(cut));
+    const r = await cli(['audit', ...RANGE, '--logs', join(dir.logs, 'rotated.log*'), '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/2 files read again/);
+    const gone = await cli(['audit', ...RANGE, '--logs', join(dir.logs, 'a.jsonl'), join(dir.logs, 'missing.log')]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/cannot read .*missing\.log \(ENOENT\)/);
   });
 });
