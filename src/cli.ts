@@ -192,6 +192,7 @@ async function reportCommand(args: Args): Promise<number> {
   try {
     const r = report(settings, args, Date.now);
     process.stdout.write(formatRows(r.columns, r.rows, ledgerFormat(args)));
+    for (const note of r.notes) process.stderr.write(`aflo-tail: ${note}\n`);
     if (r.rows.length === 0) process.stderr.write('aflo-tail: the ledger holds nothing in that range\n');
     return 0;
   } catch (err) {

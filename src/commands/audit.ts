@@ -79,7 +79,7 @@ export interface AuditDeps { now: () => number; control: ControlOptions; fetch?:
 export async function auditAmberflo(s: Settings, args: Record<string, unknown>, deps: AuditDeps): Promise<AuditOutcome> {
   const nowMs = deps.now();
   const { range, settleMs } = rangeAndSettle(args, nowMs);
-  const { rows, backend } = readLedger(s, deps.now, range.startMs, range.endMs);
+  const { rows, backend, notes: kept } = readLedger(s, deps.now, range);
   const settle = settleMs ?? defaultSettleMs(backend);
   const ours = bucketRows(rows, range.interval, range.groups);
   const meters = [...new Set(ours.filter((b) => b.shipped.events > 0 || b.dead.events > 0).map((b) => b.groups[0]))].sort();
@@ -99,7 +99,7 @@ export async function auditAmberflo(s: Settings, args: Record<string, unknown>, 
   const out = compare(range, ours, theirs, (b) => b.shipped.value, ['shipped', 'amberflo'], young,
     (b) => ({ dead_lettered: amount(b?.dead.value ?? 0) }));
   const notes = [`${meters.length} meter${meters.length === 1 ? '' : 's'} compared from ${new Date(range.startMs).toISOString()} to ` +
-    `${new Date(range.endMs).toISOString()}; periods ending less than ${Math.round(settle / 60_000)} min ago are settling (--settle)`];
+    `${new Date(range.endMs).toISOString()}; periods ending less than ${Math.round(settle / 60_000)} min ago are settling (--settle)`, ...kept];
   return { ...out, notes };
 }
 
@@ -108,12 +108,13 @@ export async function auditLogs(s: Settings, args: Record<string, unknown>, path
   const nowMs = now();
   const { range, settleMs } = rangeAndSettle(args, nowMs);
   const settle = settleMs ?? 5 * 60_000;
-  const ledger = bucketRows(readLedger(s, now, range.startMs, range.endMs).rows, range.interval, range.groups);
+  const read = readLedger(s, now, range);
+  const ledger = bucketRows(read.rows, range.interval, range.groups);
   const logs = await logTotals(paths, mapping, s.maxLineBytes, range.startMs, range.endMs, now);
   const theirs = new Map(bucketRows(logs.rows, range.interval, range.groups).map((b) => [keyOf(b.periodMs, b.groups), b.read.value]));
   const young = (periodMs: number) => settle > 0 && periodMs + INTERVAL_MS[range.interval] > nowMs - settle;
   const out = compare(range, ledger, theirs, (b) => b.read.value, ['read', 'in_logs'], young);
-  const notes = [`${logs.files.length} file${logs.files.length === 1 ? '' : 's'} read again`,
+  const notes = [`${logs.files.length} file${logs.files.length === 1 ? '' : 's'} read again`, ...read.notes,
     ...logs.unreadable.map((u) => `cannot read ${u.path} (${u.code})`)];
   return { ...out, differing: out.differing + logs.unreadable.length, notes };
 }

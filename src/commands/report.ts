@@ -11,7 +11,8 @@ import type { Row } from '../util/tabular.js';
 
 export class ReportArgError extends Error {}
 
-export interface Range { startMs: number; endMs: number; interval: Interval; groups: LedgerGroup[] }
+/** `intervalGiven`: --interval was given (otherwise hours kept as days turn an hourly range into days). */
+export interface Range { startMs: number; endMs: number; interval: Interval; groups: LedgerGroup[]; intervalGiven: boolean }
 
 /** `--start`, `--end` (default: the 24 hours before now), `--interval`, `--group-by`; whole periods, UTC. */
 export function rangeFrom(args: Record<string, unknown>, nowMs: number, defaults: { interval: Interval; groups: LedgerGroup[] }): Range {
@@ -29,11 +30,16 @@ export function rangeFrom(args: Record<string, unknown>, nowMs: number, defaults
   const given = ([] as unknown[]).concat(args['group-by'] ?? []).map(String);
   const parsed = parseGroups(given);
   if (!parsed.ok) throw new ReportArgError(`--group-by: unknown group ${parsed.unknown} (meter, type, cache, business_unit_id, model, customer)`);
-  return { ...wholePeriods(startMs, endMs, interval), interval, groups: given.length > 0 ? parsed.groups : defaults.groups };
+  return { ...wholePeriods(startMs, endMs, interval), interval, groups: given.length > 0 ? parsed.groups : defaults.groups,
+    intervalGiven: args.interval !== undefined };
 }
 
-/** The ledger rows of `[startMs, endMs)` and the backend last used, read in one snapshot (a daemon may be writing). */
-export function readLedger(s: Settings, now: () => number, startMs: number, endMs: number): { rows: LedgerRow[]; backend?: string } {
+/**
+ * The ledger rows of the range and the backend last used, read in one snapshot (a daemon may be writing). Hours
+ * summed into days (AFLO_LEDGER_HOURLY_DAYS) cannot be split again: an hourly range reaching them becomes a daily one
+ * (`range` is changed, and a note says so), or is refused when --interval hour was given.
+ */
+export function readLedger(s: Settings, now: () => number, range: Range): { rows: LedgerRow[]; backend?: string; notes: string[] } {
   const present = stateDbPresent(s.stateDir);
   if (present !== true) {
     if (present) throw present;
@@ -41,7 +47,19 @@ export function readLedger(s: Settings, now: () => number, startMs: number, endM
   }
   const store = Store.open(s.stateDir, now, { readonly: true });
   try {
-    return store.snapshot(() => ({ rows: store.ledger.rows(startMs, endMs), backend: store.meta.backend }));
+    return store.snapshot(() => {
+      let rows = store.ledger.rows(range.startMs, range.endMs);
+      const notes: string[] = [];
+      if (range.interval === 'hour' && rows.some((r) => r.span_ms === 86_400_000)) {
+        const first = store.ledger.oldestHour();
+        const kept = `hours before ${first === undefined ? 'now' : new Date(first).toISOString()} are kept as days (AFLO_LEDGER_HOURLY_DAYS)`;
+        if (range.intervalGiven) throw new ReportArgError(`--interval hour: ${kept}; use --interval day for that range, or a later --start`);
+        Object.assign(range, wholePeriods(range.startMs, range.endMs, 'day'), { interval: 'day' });
+        rows = store.ledger.rows(range.startMs, range.endMs);
+        notes.push(`${kept}: shown by the day`);
+      }
+      return { rows, backend: store.meta.backend, notes };
+    });
   } finally {
     store.close();
   }
@@ -64,8 +82,8 @@ export function reportRows(buckets: Bucket[], r: Range): Row[] {
   }));
 }
 
-export function report(s: Settings, args: Record<string, unknown>, now: () => number): { columns: string[]; rows: Row[]; range: Range } {
+export function report(s: Settings, args: Record<string, unknown>, now: () => number): { columns: string[]; rows: Row[]; range: Range; notes: string[] } {
   const range = rangeFrom(args, now(), { interval: 'day', groups: ['meter'] });
-  const { rows } = readLedger(s, now, range.startMs, range.endMs);
-  return { columns: reportColumns(range.groups), rows: reportRows(bucketRows(rows, range.interval, range.groups), range), range };
+  const { rows, notes } = readLedger(s, now, range);
+  return { columns: reportColumns(range.groups), rows: reportRows(bucketRows(rows, range.interval, range.groups), range), range, notes };
 }

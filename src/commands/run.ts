@@ -101,8 +101,11 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     // Requests from other commands (dlq replay), carried out here, in this process's own transactions.
     const serving = setInterval(() => { try { store.serveRequests(); } catch { /* the store reports write failures */ } }, 1000);
     serving.unref();
-    // The ledger keeps AFLO_LEDGER_RETENTION_DAYS of hours: pruned at start and every hour.
-    const prune = () => { try { store.pruneLedger(deps.now() - s.ledgerRetentionDays * 86_400_000); } catch { /* reported by the store */ } };
+    // The ledger keeps AFLO_LEDGER_HOURLY_DAYS by the hour, then days up to AFLO_LEDGER_RETENTION_DAYS: at start and hourly.
+    const prune = () => {
+      const today = Math.floor(deps.now() / 86_400_000) * 86_400_000;
+      try { store.compactLedger(today - s.ledgerHourlyDays * 86_400_000, today - s.ledgerRetentionDays * 86_400_000); } catch { /* the store says */ }
+    };
     prune();
     const pruning = setInterval(prune, 3_600_000);
     pruning.unref();

@@ -51,6 +51,7 @@ export interface Settings {
   decodeThreads: number;
   maxOpenFiles: number;
   ledgerRetentionDays: number;
+  ledgerHourlyDays: number;
   retryMax: number;
   controlEndpoint: string;
   customerId?: string;
@@ -143,7 +144,8 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'adaptiveConcurrency', env: 'AFLO_ADAPTIVE_CONCURRENCY', flag: 'adaptive-concurrency', default: 'true', parse: bool, help: 'adapt the batches sent at once to the backend\'s round trip and refusals (false: always AFLO_SEND_CONCURRENCY)' },
   { key: 'decodeThreads', env: 'AFLO_DECODE_THREADS', flag: 'decode-threads', default: '1', parse: threadCount, help: 'threads that parse and map log files (0: on the main thread); started with the first large read' },
   { key: 'maxOpenFiles', env: 'AFLO_MAX_OPEN_FILES', flag: 'max-open-files', default: '256', parse: positiveInt, help: 'log files held open at most; idle ones past it are closed and opened again when they change' },
-  { key: 'ledgerRetentionDays', env: 'AFLO_LEDGER_RETENTION_DAYS', flag: 'ledger-retention-days', default: '400', parse: positiveInt, help: 'days the ledger keeps its hourly totals of what was read and shipped (report, audit)' },
+  { key: 'ledgerRetentionDays', env: 'AFLO_LEDGER_RETENTION_DAYS', flag: 'ledger-retention-days', default: '400', parse: positiveInt, help: 'days the ledger keeps its totals of what was read, shipped and dead-lettered (report, audit)' },
+  { key: 'ledgerHourlyDays', env: 'AFLO_LEDGER_HOURLY_DAYS', flag: 'ledger-hourly-days', default: '14', parse: positiveInt, help: 'days the ledger keeps by the hour; older hours are summed into days' },
   { key: 'retryInitial', env: 'AFLO_RETRY_INITIAL', flag: 'retry-initial', default: '1', parse: positiveSeconds, help: 'seconds before the first retry of a failed send (doubles each time)' },
   { key: 'retryMax', env: 'AFLO_RETRY_MAX', flag: 'retry-max', default: '300', parse: positiveSeconds, help: 'longest wait between retries, in seconds' },
   { key: 'controlEndpoint', env: 'AFLO_CONTROL_ENDPOINT', flag: 'control-endpoint', default: 'https://app.amberflo.io', parse: str, help: 'Amberflo API for meters, usage, cancel' },

@@ -1,4 +1,5 @@
-// The ledger's rows (sql.ts SCHEMA_V4): totals added in the store's transactions, read back by `report` and `audit`.
+// The ledger's rows (sql.ts SCHEMA_V4): totals added in the store's transactions, hours summed into days once they
+// are old (`compact`), read back by `report` and `audit`.
 import type { Statement } from 'better-sqlite3';
 import { SEP } from '../ledger/ledger-key.js';
 import type { KeyIndex, Tally } from '../ledger/totals.js';
@@ -6,12 +7,14 @@ import type { KeyIndex, Tally } from '../ledger/totals.js';
 export type LedgerKind = 'read' | 'shipped' | 'dead';
 const COLUMN: Record<LedgerKind, number> = { read: 0, shipped: 1, dead: 2 };
 
+/** `hour_ms`: the start of the row's hour, or of its day for hours summed into days (`span_ms`). */
 export interface LedgerRow {
-  hour_ms: number; meter: string; type: string; cache: string; business_unit_id: string; model: string; customer: string;
+  hour_ms: number; span_ms?: number; meter: string; type: string; cache: string; business_unit_id: string; model: string; customer: string;
   read_events: number; read_value: number; shipped_events: number; shipped_value: number; dead_events: number; dead_value: number;
 }
 
-type Stmts = { ledgerKeyId: Statement; insertLedgerKey: Statement; addLedger: Statement; ledgerRows: Statement; pruneLedger: Statement };
+type Stmts = { ledgerKeyId: Statement; insertLedgerKey: Statement; addLedger: Statement; ledgerRows: Statement; rollUpLedger: Statement;
+  dropLedgerHours: Statement; dropLedgerDays: Statement; oldestLedgerHour: Statement };
 
 export class LedgerTable {
   /** Database key ids by key number (KeyIndex), known to be committed (a rolled-back transaction: `forget`). */
@@ -49,11 +52,19 @@ export class LedgerTable {
   }
 
   rows(fromMs: number, toMs: number): LedgerRow[] {
-    return this.s.ledgerRows.all(fromMs, toMs) as LedgerRow[];
+    return this.s.ledgerRows.all({ from: fromMs, to: toMs }) as LedgerRow[];
   }
 
-  /** Hours before `beforeMs` go (the retention setting). */
-  prune(beforeMs: number): number {
-    return this.s.pruneLedger.run(beforeMs).changes;
+  /** The first hour still kept by the hour (hours before it are in days), or undefined when none is. */
+  oldestHour(): number | undefined {
+    return (this.s.oldestLedgerHour.get() as { t: number | null }).t ?? undefined;
+  }
+
+  /** Inside a transaction: hours before `hourlyFromMs` (a day's start) go into their days; days before `keepFromMs` go. */
+  compact(hourlyFromMs: number, keepFromMs: number): void {
+    this.s.rollUpLedger.run({ before: hourlyFromMs });
+    this.s.dropLedgerHours.run(hourlyFromMs);
+    this.s.dropLedgerDays.run(keepFromMs);
+    this.s.dropLedgerHours.run(keepFromMs);
   }
 }

@@ -80,9 +80,15 @@ CREATE INDEX files_head64 ON files(substr(head, 1, 64));
 CREATE INDEX files_without_head ON files(head_len) WHERE head IS NULL;
 `;
 
+/** The sums each ledger row holds (by hour, or by day), and adding another row's to them. */
+const LEDGER_SUMS = ['read_events INTEGER', 'read_value REAL', 'shipped_events INTEGER', 'shipped_value REAL', 'dead_events INTEGER', 'dead_value REAL']
+  .map((c) => `${c} NOT NULL DEFAULT 0`).join(',\n  ');
+const ADD_SUMS = ['read_events', 'read_value', 'shipped_events', 'shipped_value', 'dead_events', 'dead_value'].map((c) => `${c} = ${c} + excluded.${c}`).join(', ');
+
 /**
  * The ledger (ledger/): per hour (of the events' meter time) and key, events and the sum of their values read into
- * the buffer, accepted by the backend and dead-lettered; keys are kept once in `ledger_keys`.
+ * the buffer, accepted by the backend and dead-lettered; keys are kept once in `ledger_keys`. Hours older than
+ * AFLO_LEDGER_HOURLY_DAYS are summed into days (`ledger_days`): a year of them stays a few MB.
  */
 export const SCHEMA_V4 = `
 CREATE TABLE ledger_keys (
@@ -98,13 +104,14 @@ CREATE TABLE ledger_keys (
 CREATE TABLE ledger (
   hour_ms INTEGER NOT NULL,
   key_id INTEGER NOT NULL,
-  read_events INTEGER NOT NULL DEFAULT 0,
-  read_value REAL NOT NULL DEFAULT 0,
-  shipped_events INTEGER NOT NULL DEFAULT 0,
-  shipped_value REAL NOT NULL DEFAULT 0,
-  dead_events INTEGER NOT NULL DEFAULT 0,
-  dead_value REAL NOT NULL DEFAULT 0,
+  ${LEDGER_SUMS},
   PRIMARY KEY (hour_ms, key_id)
+) WITHOUT ROWID;
+CREATE TABLE ledger_days (
+  day_ms INTEGER NOT NULL,
+  key_id INTEGER NOT NULL,
+  ${LEDGER_SUMS},
+  PRIMARY KEY (day_ms, key_id)
 ) WITHOUT ROWID;
 `;
 
@@ -113,13 +120,22 @@ export const SQL = {
   insertLedgerKey: 'INSERT INTO ledger_keys (meter, type, cache, business_unit_id, model, customer) VALUES (?, ?, ?, ?, ?, ?)',
   addLedger: `INSERT INTO ledger (hour_ms, key_id, read_events, read_value, shipped_events, shipped_value, dead_events, dead_value)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hour_ms, key_id) DO UPDATE SET
-    read_events = read_events + excluded.read_events, read_value = read_value + excluded.read_value,
-    shipped_events = shipped_events + excluded.shipped_events, shipped_value = shipped_value + excluded.shipped_value,
-    dead_events = dead_events + excluded.dead_events, dead_value = dead_value + excluded.dead_value`,
-  ledgerRows: `SELECT l.hour_ms, k.meter, k.type, k.cache, k.business_unit_id, k.model, k.customer, l.read_events, l.read_value,
+    ${ADD_SUMS}`,
+  ledgerRows: `SELECT l.hour_ms, 3600000 AS span_ms, k.meter, k.type, k.cache, k.business_unit_id, k.model, k.customer, l.read_events, l.read_value,
     l.shipped_events, l.shipped_value, l.dead_events, l.dead_value FROM ledger l JOIN ledger_keys k ON k.id = l.key_id
-    WHERE l.hour_ms >= ? AND l.hour_ms < ? ORDER BY l.hour_ms, l.key_id`,
-  pruneLedger: 'DELETE FROM ledger WHERE hour_ms < ?',
+    WHERE l.hour_ms >= :from AND l.hour_ms < :to
+    UNION ALL SELECT d.day_ms, 86400000, k.meter, k.type, k.cache, k.business_unit_id, k.model, k.customer, d.read_events, d.read_value,
+    d.shipped_events, d.shipped_value, d.dead_events, d.dead_value FROM ledger_days d JOIN ledger_keys k ON k.id = d.key_id
+    WHERE d.day_ms >= :from AND d.day_ms < :to ORDER BY 1`,
+  /** Hours before :before summed into their days (added to what a day holds: late events roll up later). */
+  rollUpLedger: `INSERT INTO ledger_days (day_ms, key_id, read_events, read_value, shipped_events, shipped_value, dead_events, dead_value)
+    SELECT hour_ms / 86400000 * 86400000, key_id, sum(read_events), sum(read_value), sum(shipped_events), sum(shipped_value),
+    sum(dead_events), sum(dead_value) FROM ledger WHERE hour_ms < :before GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (day_ms, key_id) DO UPDATE SET
+    ${ADD_SUMS}`,
+  dropLedgerHours: 'DELETE FROM ledger WHERE hour_ms < ?',
+  dropLedgerDays: 'DELETE FROM ledger_days WHERE day_ms < ?',
+  oldestLedgerHour: 'SELECT min(hour_ms) AS t FROM ledger',
   insertRequest: 'INSERT INTO requests (kind, created_ms) VALUES (?, ?)',
   openRequests: 'SELECT id, kind FROM requests WHERE done_ms IS NULL ORDER BY id',
   finishRequest: 'UPDATE requests SET done_ms = ?, result = ? WHERE id = ?',

@@ -330,9 +330,9 @@ export class Store {
     return n;
   }
 
-  /** Ledger hours before `beforeMs` go (AFLO_LEDGER_RETENTION_DAYS). */
-  pruneLedger(beforeMs: number): number {
-    return this.atomically(() => this.ledger.prune(beforeMs));
+  /** Ledger hours before `hourlyFromMs` are summed into days (AFLO_LEDGER_HOURLY_DAYS); days before `keepFromMs` go. */
+  compactLedger(hourlyFromMs: number, keepFromMs: number): void {
+    this.atomically(() => this.ledger.compact(hourlyFromMs, keepFromMs));
   }
 
   /** A new run's backoff starts afresh: failures of an earlier run (a blip before a restart) do not slow it. */

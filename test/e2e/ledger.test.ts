@@ -74,6 +74,22 @@ describe('report', () => {
   });
 });
 
+describe('hours kept as days', () => {
+  it('an hourly range over them is shown by the day, or refused when --interval hour is asked for (exit 2)', async () => {
+    const log = await shipped();
+    // The next start sums hours older than AFLO_LEDGER_HOURLY_DAYS into days (these are a year old).
+    expect((await run(['--once', log], { ...env(), AFLO_LEDGER_HOURLY_DAYS: '1' })).code).toBe(0);
+    const asked = await cli(['report', ...RANGE, '--interval', 'hour']);
+    expect(asked.code).toBe(2);
+    expect(asked.stderr).toMatch(/--interval hour: hours before .* are kept as days \(AFLO_LEDGER_HOURLY_DAYS\)/);
+    const audit = await cli(['audit', ...RANGE, '--format', 'json']);
+    expect(audit.code).toBe(0);
+    expect(audit.stderr).toMatch(/kept as days .*: shown by the day/);
+    expect(json(audit.stdout)).toContainEqual(expect.objectContaining({ period: '2025-12-17', meter: 'llm_requests', shipped: 12, amberflo: 12 }));
+    expect(control.seen.filter((x) => x.path === '/usage').at(-1)?.body).toMatchObject({ timeGroupingInterval: 'DAY' });
+  });
+});
+
 describe('audit against Amberflo', () => {
   it('agrees after a clean run, hour by hour and per model', async () => {
     await shipped();

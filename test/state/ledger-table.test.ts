@@ -81,3 +81,28 @@ it('balances per key and counts each event once, whatever happens', () => {
     }
   }), { numRuns: 60 });
 });
+
+it('sums hours older than the hourly window into days, keeps later events for the next pass, and drops what is too old', () => {
+  const dir = tempDir();
+  const store = Store.open(join(dir.path, 'state'), () => 0);
+  const DAY = 86_400_000;
+  const commit = (hourMs: number, n: number) => store.commitPiece({ scope: 't', dropped: 0, counts: emptyCounts(), records: slabFrom(
+    Array.from({ length: n }, (_, i) => Buffer.from(JSON.stringify({ uniqueId: `u${hourMs}-${i}`, meterApiName: 'm', meterValue: 3, meterTimeInMillis: hourMs + 1, dimensions: {} })))) });
+  try {
+    commit(0, 1);
+    commit(10 * DAY + 3_600_000, 2);
+    commit(10 * DAY + 7 * 3_600_000, 4);
+    commit(12 * DAY, 8);
+    store.compactLedger(12 * DAY, 5 * DAY);
+    const rows = store.ledger.rows(0, 100 * DAY).map((r) => [r.hour_ms / DAY, r.span_ms, r.read_events, r.read_value]);
+    expect(rows).toEqual([[10, DAY, 6, 18], [12, 3_600_000, 8, 24]]);
+    // An event of an hour already summed arrives late: hourly until the next pass adds it to its day.
+    commit(10 * DAY + 9 * 3_600_000, 1);
+    store.compactLedger(12 * DAY, 5 * DAY);
+    expect(store.ledger.rows(10 * DAY, 11 * DAY).map((r) => [r.span_ms, r.read_events])).toEqual([[DAY, 7]]);
+    expect(store.ledger.oldestHour()).toBe(12 * DAY);
+  } finally {
+    store.close();
+    dir.remove();
+  }
+});
