@@ -2,12 +2,13 @@
 import Database, { type Database as Db } from 'better-sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { migrate } from './migrations.js';
+import { migrate, SCHEMA_VERSION } from './migrations.js';
 import { readableStateError } from './state-dir.js';
+import { StartError } from '../config/start-error.js';
 
 /** `readonly` for `status` while a daemon runs: the file must exist and nothing is changed. */
 export function openStateDb(stateDir: string, opts: { readonly?: boolean } = {}): Db {
-  if (opts.readonly) return openForReading(join(stateDir, 'state.db'), stateDir);
+  if (opts.readonly) return current(openForReading(join(stateDir, 'state.db'), stateDir), stateDir);
   privateState(stateDir, 'state.db');
   const db = new Database(join(stateDir, 'state.db'));
   db.pragma('busy_timeout = 5000');
@@ -47,6 +48,18 @@ function openForReading(path: string, stateDir: string): Db {
   } catch (err) {
     throw readableStateError(stateDir, err);
   }
+}
+
+/**
+ * A reader never migrates: a database an older aflo-tail wrote (its daemon still running after an upgrade) is said
+ * to be so (exit 1), rather than failing on a table it lacks.
+ */
+function current(db: Db, stateDir: string): Db {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version >= SCHEMA_VERSION) return db;
+  db.close();
+  throw new StartError(`the state in ${stateDir} was written by an older aflo-tail (schema ${version}, this one reads ${SCHEMA_VERSION}): ` +
+    'restart the daemon (or run aflo-tail --once) with this version to upgrade it, then ask again', 1);
 }
 
 function walBytes(path: string): number {

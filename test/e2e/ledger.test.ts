@@ -1,10 +1,12 @@
 // The ledger as a billing team uses it: `report` of what was read and shipped, `audit` against a fake Amberflo whose
 // usage answers come from what its ingest endpoint accepted, and `audit --logs` against the log files themselves.
-import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { slpLine } from '../helpers.js';
+import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3 } from '../../src/state/sql.js';
 import { FakeControl } from '../fakes/control-server.js';
 import { useFakeIngest } from '../fakes/ingest-server.js';
 import { run } from './cli.js';
@@ -69,6 +71,22 @@ describe('report', () => {
       const r = await cli(['report', ...args]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
+
+describe('a state an older version wrote', () => {
+  it('status and report say to upgrade it by starting the daemon (exit 1), without a stack trace', async () => {
+    mkdirSync(dir.state, { recursive: true });
+    const old = new Database(join(dir.state, 'state.db'));
+    for (const schema of [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3]) old.exec(schema);
+    old.pragma('user_version = 3');
+    old.close();
+    for (const args of [['status'], ['report']]) {
+      const r = await cli(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/written by an older aflo-tail \(schema 3, this one reads \d+\): restart the daemon/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
   });
