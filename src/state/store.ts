@@ -12,9 +12,9 @@ import { openStateDb } from './open-db.js';
 import { PendingRecords } from './pending-records.js';
 import { slabFrom, slabOf, slabRange, type Slab } from './slab.js';
 import { SQL } from './sql.js';
-import { LedgerTable } from './ledger-table.js';
-import { KeyIndex, Summer, type Tally } from '../ledger/totals.js';
-import { bodyRecords } from '../ship/batch-body.js';
+import { LedgerBook } from './ledger-book.js';
+import type { LedgerTable } from './ledger-table.js';
+import type { Tally } from '../ledger/totals.js';
 
 export { TOTAL, type CounterMap } from './counters.js';
 export type { FileRecord } from './file-records.js';
@@ -58,16 +58,8 @@ export class Store {
   /** Typed single values: the last success and error, the backend last used (sequence numbers are the store's). */
   readonly meta: Meta;
   private readonly dead: DeadLetters;
-  /** What was read, shipped and dead-lettered, per hour and key (ledger/). */
-  readonly ledger: LedgerTable;
-  /** The ledger totals of batches cut by this process (others, cut before a restart, are read from their bodies). */
-  private readonly batchTotals = new Map<number, Tally>();
-  /** Sums for the ledger, taken at each use (reset when a transaction rolls back). */
-  private readonly sums = new Summer(new KeyIndex());
-  /** Batches given totals in the transaction under way (forgotten if it rolls back: their ids are used again), and
-   *  batches it deleted (their totals forgotten once it commits). */
-  private totalsMade: number[] = [];
-  private totalsGone: number[] = [];
+  /** What was read, shipped and dead-lettered, per hour and key (ledger/), added in this store's transactions. */
+  private readonly book: LedgerBook;
   private readonly s: Stmts;
   /** Sequence number the next event gets. */
   private nextSeq: number;
@@ -91,7 +83,7 @@ export class Store {
     this.counts = new Counters(this.s.addCounter, this.s.counters);
     this.meta = new Meta(this.s.getMeta, this.s.setMeta);
     this.dead = new DeadLetters(this.s, now);
-    this.ledger = new LedgerTable(this.s, this.sums.index);
+    this.book = new LedgerBook(this.s);
     this.writes = new WriteHealth(now);
     this.cursor = this.meta.cutCursor;
     this.nextSeq = this.meta.nextSeq;
@@ -118,19 +110,16 @@ export class Store {
    */
   private atomically<T>(fn: () => T): T {
     const saved = { nextSeq: this.nextSeq, cursor: this.cursor, inBatches: this.inBatches, made: this.made, pending: this.pending.snapshot() };
-    this.totalsMade = [];
-    this.totalsGone = [];
+    this.book.begin();
     try {
       const out = this.db.transaction(fn)();
-      for (const id of this.totalsGone) this.batchTotals.delete(id);
+      this.book.committed();
       this.writes.succeeded();
       return out;
     } catch (err) {
       Object.assign(this, { nextSeq: saved.nextSeq, cursor: saved.cursor, inBatches: saved.inBatches, made: saved.made });
       this.pending.restore(saved.pending);
-      this.ledger.forget();
-      this.sums.reset();
-      for (const id of this.totalsMade) this.batchTotals.delete(id);
+      this.book.rolledBack();
       this.writes.failed(err);
       throw err;
     }
@@ -179,7 +168,7 @@ export class Store {
     try {
       this.atomically(() => {
         if (c.records && c.records.ends.length > 0) {
-          this.ledger.add('read', this.sums.addSlab(c.records).take());
+          this.book.read(c.records);
           this.append(c.records);
         }
         this.counts.addAll(c.scope, c.counts as unknown as Record<string, number>);
@@ -223,14 +212,11 @@ export class Store {
   private cut(n: number, build: BatchBuilder): number | undefined {
     const parts = this.pending.take(n);
     const { key, body, refused = [] } = build(parts);
-    for (const p of parts) this.sums.addSlab(p);
     const lo = this.cursor + 1;
     this.cursor += n;
     for (const r of refused) this.dead.add(r, null, NOT_JSON);
     this.counts.add(TOTAL, 'dead_lettered', refused.length);
-    if (refused.length > 0) this.sums.addRecords(refused, -1);
-    const totals = this.sums.take();
-    if (refused.length > 0) this.ledger.add('dead', this.sums.addRecords(refused).take());
+    const totals = this.book.cut(parts, refused);
     const kept = n - refused.length;
     if (kept === 0) return undefined;
     const id = this.insertBatch(lo, this.cursor, key, body, kept, totals);
@@ -247,20 +233,15 @@ export class Store {
 
   private insertBatch(lo: number, hi: number, key: string, body: Buffer, events: number, totals: Tally): number {
     const id = Number(this.s.insertBatch.run(lo, hi, key, body, events, this.now()).lastInsertRowid);
-    this.batchTotals.set(id, totals);
-    this.totalsMade.push(id);
+    this.book.batchMade(id, totals);
     return id;
   }
 
   private dropBatch(id: number): void {
     this.s.deleteBatch.run(id);
-    this.totalsGone.push(id);
+    this.book.batchGone(id);
   }
 
-  /** A batch's ledger totals: kept since its cut, or read from its body (cut before a restart). */
-  private totalsOf(b: BatchRow): Tally {
-    return this.batchTotals.get(b.id) ?? this.sums.addRecords(bodyRecords(b.body)).take();
-  }
 
   unbatchedCount(): number {
     return this.pending.count;
@@ -316,14 +297,11 @@ export class Store {
   /** Inside a transaction: accepted batches leave the buffer; returns their events. */
   private deleteAccepted(batches: BatchRow[], sending?: Sending): number {
     let n = 0;
-    const tallies: Tally[] = [];
     for (const b of batches) {
       this.dropBatch(b.id);
       n += b.event_count;
-      tallies.push(this.totalsOf(b));
     }
-    for (const t of tallies) this.sums.addTally(t);
-    this.ledger.add('shipped', this.sums.take());
+    this.book.shipped(batches);
     this.counts.add(TOTAL, 'accepted', n);
     this.meta.lastSuccessMs = this.now();
     this.meta.sending = sending;
@@ -332,7 +310,7 @@ export class Store {
 
   /** Ledger hours before `hourlyFromMs` are summed into days (AFLO_LEDGER_HOURLY_DAYS); days before `keepFromMs` go. */
   compactLedger(hourlyFromMs: number, keepFromMs: number): void {
-    this.atomically(() => this.ledger.compact(hourlyFromMs, keepFromMs));
+    this.atomically(() => this.book.table.compact(hourlyFromMs, keepFromMs));
   }
 
   /** A new run's backoff starts afresh: failures of an earlier run (a blip before a restart) do not slow it. */
@@ -357,7 +335,7 @@ export class Store {
       for (const group of groups) {
         if (group.length === 0) continue;
         const { key, body } = build([slabFrom(group)]);
-        this.insertBatch(lo, lo + group.length - 1, key, body, group.length + extra, this.sums.addRecords(group).take());
+        this.insertBatch(lo, lo + group.length - 1, key, body, group.length + extra, this.book.of(group));
         this.made++;
         lo += group.length;
         extra = 0;
@@ -369,7 +347,7 @@ export class Store {
   deadLetterBatch(batch: BatchRow, records: Buffer[], status: number | null, reason: string): number {
     const moved = this.atomically(() => {
       for (const r of records) this.dead.add(r, status, reason);
-      this.ledger.add('dead', this.sums.addRecords(records).take());
+      this.book.dead(records);
       this.dropBatch(batch.id);
       this.counts.add(TOTAL, 'dead_lettered', records.length);
       this.counts.add(TOTAL, 'dropped', batch.event_count - records.length);
@@ -396,7 +374,7 @@ export class Store {
   private replayRows(): number {
     const rows = this.dead.takeAll();
     const records = rows.map((r) => Buffer.from(r.record, 'utf8'));
-    this.ledger.add('dead', this.sums.addRecords(records, -1).take());
+    this.book.dead(records, -1);
     if (rows.length > 0) this.append(slabFrom(records));
     this.counts.add(TOTAL, 'dead_lettered', -rows.length);
     return rows.length;
@@ -429,6 +407,11 @@ export class Store {
 
   deadLetterCount(): number {
     return this.dead.count();
+  }
+
+  /** The ledger's rows, for `report` and `audit` (inside `snapshot`). */
+  get ledger(): LedgerTable {
+    return this.book.table;
   }
 
   /** Runs `fn` in one read transaction: what it reads is one snapshot, whatever another process commits meanwhile. */
