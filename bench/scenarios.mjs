@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { followScenarios } from './follow.mjs';
 
 const eventsFrom = (stderr) => Number(/events=(\d+)/.exec(stderr)?.[1] ?? 0);
@@ -47,7 +48,8 @@ export function scenarios(ctx) {
         return { ...r, events: eventsFrom(r.stderr) };
       },
     },
-    once('once-file', (dir) => fileEnv(dir, 'true'), accepted),
+    { ...once('once-file', (dir) => fileEnv(dir, 'true'), async (dir) => ({ ...(await accepted(dir)), ...ledgerSize(join(dir, 'state')) })),
+      extra: (runs) => ledgerColumns(runs[runs.length >> 1]) },
     // The same without flushing each batch to disk, as peers' file outputs write (Vector, Fluent Bit, Filebeat).
     once('once-file-nofsync', (dir) => fileEnv(dir, 'false'), accepted),
     ...followScenarios(ctx),
@@ -57,6 +59,33 @@ export function scenarios(ctx) {
 const fileEnv = (dir, fsync) => ({
   AFLO_BACKEND_TYPE: 'file', AFLO_OUTPUT_DIR: join(dir, 'out'), AFLO_OUTPUT_FSYNC: fsync, AFLO_BATCH_SIZE: process.env.BENCH_BATCH_SIZE ?? '1000',
 });
+
+/**
+ * The ledger's size after a run: its hourly rows, keys and hours, and their pages (SQLite's dbstat). At the defaults
+ * (400 days, the last 14 by the hour, older ones as days, each holding about the keys an hour holds) it holds
+ * rows per hour × (14 × 24 + 386) rows.
+ */
+function ledgerSize(stateDir) {
+  const Database = createRequire(import.meta.url)('better-sqlite3');
+  const db = new Database(join(stateDir, 'state.db'), { readonly: true });
+  const pages = (table) => db.prepare('SELECT sum(pgsize) AS b FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name = ?)').get(table).b;
+  try {
+    const { rows, hours } = db.prepare('SELECT count(*) AS rows, count(DISTINCT hour_ms) AS hours FROM ledger').get();
+    const { keys } = db.prepare('SELECT count(*) AS keys FROM ledger_keys').get();
+    return { ledgerRows: rows, ledgerHours: hours, ledgerKeys: keys, ledgerBytes: pages('ledger'), ledgerKeyBytes: pages('ledger_keys') };
+  } finally {
+    db.close();
+  }
+}
+
+function ledgerColumns(r) {
+  const perHour = r.ledgerRows / Math.max(1, r.ledgerHours);
+  const rowBytes = r.ledgerBytes / Math.max(1, r.ledgerRows);
+  return {
+    'ledger rows/hour': Math.round(perHour), 'ledger B/row': rowBytes.toFixed(0), 'ledger keys KB': (r.ledgerKeyBytes / 1024).toFixed(0),
+    'ledger MB at 400 days': ((rowBytes * perHour * (14 * 24 + 386) + r.ledgerKeyBytes) / 1e6).toFixed(1),
+  };
+}
 
 async function producedEvents(measure, cli, stateDir) {
   const r = await measure([cli, 'status', '--json', '--state-dir', stateDir], {}, { stdout: 'pipe', capture: true });
