@@ -47,7 +47,7 @@ export function classify(a: Answer, settings: AnswerSettings, now: number): Send
     return { kind: 'misconfigured', status: a.status, reason, setting };
   }
   if ((a.code !== undefined && RETRY_CODES.has(a.code)) || a.status === 408 || a.status === 429 || (a.status >= 500 && !CONFIG_STATUSES.has(a.status))) {
-    return { kind: 'retry', reason, afterMs: parseRetryAfter(a.retryAfter, now) };
+    return { kind: 'retry', reason, afterMs: parseRetryAfter(a.retryAfter, now), ...(a.status === 429 ? { rateLimited: true } : {}) };
   }
   if (a.status === 413 || (a.code !== undefined && TOO_LARGE_CODES.has(a.code))) return { kind: 'too_large', reason };
   if (a.status === 401 || a.status === 403) return { kind: 'misconfigured', status: a.status, reason, setting: settings.credentials };

@@ -13,7 +13,8 @@ export interface OutgoingBatch {
 
 export type SendResult =
   | { kind: 'accepted' }
-  | { kind: 'retry'; reason: string; afterMs?: number }
+  /** `rateLimited`: the backend said too many requests (429): the sender paces itself (ship/pacing.ts). */
+  | { kind: 'retry'; reason: string; afterMs?: number; rateLimited?: boolean }
   | { kind: 'too_large'; reason: string }
   | { kind: 'rejected'; status: number | null; reason: string }
   | { kind: 'misconfigured'; status: number | null; reason: string; setting: string };

@@ -11,6 +11,7 @@ import { SendHealth, type Health } from './send-health.js';
 import { countSend, newSendStats, type SendStats } from './send-stats.js';
 import { Wakeup } from '../util/waiting.js';
 import { SendConcurrency } from './concurrency.js';
+import { SendPacing } from './pacing.js';
 
 export interface FlusherOptions {
   /** Acknowledgements are recorded in groups of at most a quarter of this many events. */
@@ -40,6 +41,9 @@ export class Flusher {
   private readonly refusals: Refusals;
   /** No send before this time (backoff, Retry-After, refused credentials). */
   private retryAt = 0;
+  /** The rate a rate-limited backend takes (adaptive only), and when the next paced send may start. */
+  private readonly pacing?: SendPacing;
+  private pacedAt = 0;
   private readonly inflight = new Map<number, Promise<void>>();
   private readonly acks: AckGroup;
   /** Pending batches read ahead, newest first (see `nextBatch`). */
@@ -52,6 +56,7 @@ export class Flusher {
     this.sendHealth = new SendHealth(opts.log, opts.now, opts.authRetryMs);
     this.concurrency = new SendConcurrency({ ceiling: opts.concurrency, adaptive: opts.adaptive ?? false, now: opts.now });
     this.refusals = new Refusals(opts.now);
+    if (opts.adaptive) this.pacing = new SendPacing(opts.now);
     this.acks = new AckGroup(store, {
       windowMs: opts.ackWindowMs ?? 20, maxRows: 256, maxEvents: Math.max(1, Math.floor(opts.maxBufferSize / 4)), bufferSize: opts.maxBufferSize,
       onCommit: (err) => this.acksCommitted(err),
@@ -120,9 +125,18 @@ export class Flusher {
   /** Starts sends for pending batches not yet under way, up to the concurrency, unless a retry wait holds. */
   private launch(signal: AbortSignal): void {
     if (this.opts.now() < this.retryAt) return;
-    for (let free = this.concurrency.limit - this.inflight.size; free > 0; free--) {
+    // While paced, the pace holds the rate: the sends it spaces may all be in flight (up to the ceiling).
+    const limit = this.pacing?.rate !== undefined ? this.opts.concurrency : this.concurrency.limit;
+    for (let free = limit - this.inflight.size; free > 0; free--) {
       const row = this.nextBatch();
       if (!row) return;
+      const wait = this.pacing?.take() ?? 0;
+      if (wait > 0) {
+        // Paced (a rate-limited backend): the batch goes back to be the next one sent.
+        this.upcoming.push(row);
+        this.pacedAt = this.opts.now() + wait;
+        return;
+      }
       this.concurrency.started(this.inflight.size);
       // A send whose outcome could not be recorded (the state database failing) leaves its row as it was: read again.
       const p = this.sendOnce(row, signal).then(() => undefined, () => this.reread()).finally(() => {
@@ -166,7 +180,8 @@ export class Flusher {
 
   /** Waits for a send to finish, new events, the end of a retry wait, or `ms`, whichever comes first. */
   private async settle(ms: number, stop: AbortSignal): Promise<void> {
-    const waitMs = this.opts.now() < this.retryAt ? Math.min(ms, this.retryAt - this.opts.now()) : ms;
+    const now = this.opts.now();
+    const waitMs = now < this.retryAt ? Math.min(ms, this.retryAt - now) : now < this.pacedAt ? Math.min(ms, this.pacedAt - now) : ms;
     await this.work.wait(Math.max(1, waitMs), stop);
     // A backend that answers without I/O must not starve timers (deadlines) and reading: yield a turn.
     await new Promise((resolve) => setImmediate(resolve));
@@ -197,11 +212,13 @@ export class Flusher {
     this.concurrency.answered(rttMs, result.kind === 'retry');
     switch (result.kind) {
       case 'accepted':
+        this.pacing?.accepted();
         this.acks.add(row);
         this.refusals.accepted(row.lo, row.hi);
         this.sendHealth.accepted(row.key, row.event_count);
         return { kind: 'accepted', waitMs: 0 };
       case 'retry':
+        if (result.rateLimited) this.pacing?.limited();
         this.store.batchFailed(row.id, result.reason);
         this.sendHealth.failed(row.key, result.reason, row.attempts + 1);
         return { kind: 'retry', waitMs: backoffDelay(row.attempts + 1, this.opts.backoff, result.afterMs) };
