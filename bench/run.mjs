@@ -60,7 +60,7 @@ const bare = () => measure([join(here, 'bare.mjs'), data]);
 const rows = [];
 const sink = await startSink();
 const ctx = { data, stallData, ratelimit: { data: ratelimitData, lines: RATELIMIT_LINES, bytes: statSync(ratelimitData, { throwIfNoEntry: false })?.size ?? 0 },
-  lines: LINES, bytes, cli: join(here, '../dist/cli.js'), measure, sink };
+  lines: LINES, bytes, cli: process.env.BENCH_CLI ?? join(here, '../dist/cli.js'), measure, sink };
 for (const s of scenarios(ctx)) {
   if (only.length && !only.includes(s.name)) continue;
   const base = [];

@@ -36,6 +36,9 @@ export function scenarios(ctx) {
     once('once-api-1000', api('1000'), fromSink),
     once('once-api-delay-100', api('100'), fromSink, { delay }),
     once('once-api-delay-1000', api('1000'), fromSink, { delay }),
+    // Events stay buffered until accepted, so a round trip bounds throughput at the buffer's size per round trip:
+    // the same with four times the default buffer (README, Troubleshooting).
+    once('once-api-delay-1000-buffer-40k', () => ({ ...api('1000')(), AFLO_MAX_BUFFER_SIZE: '40000' }), fromSink, { delay }),
     // Its own smaller file (run.mjs), without the bare loop: what it measures is requests/s against the limit.
     { ...once('once-api-ratelimit', api('100'), fromSink, { delay, rate }, ctx.ratelimit), bare: false,
       extra: (runs) => ({ 'accepted requests/s': Math.round(runs[runs.length >> 1].requests / runs[runs.length >> 1].wall), 'limit /s': rate,
