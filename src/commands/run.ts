@@ -65,8 +65,11 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   const store = Store.open(s.stateDir, deps.now);
   store.restartBackoff();
   const before = totalsNow(store);
-  const decoder = new DecodePool({ mapping: mapping.options, maxEntryBytes: s.maxLineBytes, tag: true }, {
-    threads: patterns.length > 0 ? s.decodeThreads : 0, eager: once, onStarting: deps.threadsStarting, onStarted: deps.threadsStarted,
+  // One decode thread sees the pieces in the order they are committed, so it can tell where batches will start and
+  // make their bodies ahead; with several, each would guess wrong about the others' pieces.
+  const threads = patterns.length > 0 ? s.decodeThreads : 0;
+  const decoder = new DecodePool({ mapping: mapping.options, maxEntryBytes: s.maxLineBytes, tag: true, ...(threads === 1 ? { batchSize: s.batchSize } : {}) }, {
+    threads, eager: once, onStarting: deps.threadsStarting, onStarted: deps.threadsStarted, batchCarry: () => store.batchCarry,
   });
   const backend = deps.backend ?? (await createBackend(s, { stdout: deps.stdout, now: deps.now }));
   store.recordBackend(backend.type);
@@ -138,6 +141,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     clearInterval(serving);
     clearInterval(pruning);
     await http?.close();
+    log.debug({ batches_made_ahead: batching.prebuiltUsed }, 'batch bodies the decode thread made');
     return concludeRun({
       store, log, once, stateDir: s.stateDir, before, drained, interrupted: deps.stop.aborted,
       unread: once ? files.problems.list.filter((p) => p.kind !== 'no_match') : [],

@@ -56,7 +56,7 @@ export function admit(d: Decoded, room: number, bufferEmpty: boolean, policy: Ad
     keptCount += n;
   }
   const whole = kept.length === 1 && kept[0][0] === 0 && kept[0][1] === d.ends.length;
-  const slab = { data: d.data, ends: d.ends, ...(d.tags ? { tags: d.tags } : {}) };
+  const slab = { data: d.data, ends: d.ends, ...(d.tags ? { tags: d.tags } : {}), ...(d.built ? { built: d.built } : {}) };
   const records = whole ? slab : kept.length === 0 ? { data: Buffer.alloc(0), ends: [] } : joinSlabs(kept.map(([a, b]) => slabRange(slab, a, b)));
   return { records, counts, dropped, cutAt };
 }

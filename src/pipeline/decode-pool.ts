@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BufferShelf } from './buffer-shelf.js';
 import { decodePiece, type DecodeConfig, type Decoded, type DecodeRequest } from './decode.js';
+import type { CarrySync } from './batch-carry.js';
+import { prebuiltBatches, type RawPrebuilt } from '../ship/prebuilt.js';
 
 export interface Decoder {
   /**
@@ -47,6 +49,8 @@ export interface PoolOptions {
   onStarting?: (semiSpaceMb: number) => void;
   /** Called once the threads run (they start with the first large piece). */
   onStarted?: () => void;
+  /** The records waiting for a batch after the last committed piece (`cfg.batchSize`: told to the thread with each piece). */
+  batchCarry?: () => CarrySync | undefined;
 }
 
 export class DecodePool implements Decoder {
@@ -82,13 +86,14 @@ export class DecodePool implements Decoder {
   private start(script: URL): Thread {
     const worker = new Worker(script, { workerData: this.cfg, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     const t: Thread = { worker, pending: new Map() };
-    t.worker.on('message', (m: { id: number; d: Decoded; input: ArrayBuffer }) => {
+    t.worker.on('message', (m: { id: number; d: Decoded; input: ArrayBuffer; pre?: RawPrebuilt }) => {
       this.inputs.put(m.input);
       const resolve = t.pending.get(m.id);
       if (!resolve) return;
       t.pending.delete(m.id);
       const data = m.d.data as unknown as Uint8Array;
-      resolve({ ...m.d, data: Buffer.from(data.buffer, data.byteOffset, data.length) });
+      const records = Buffer.from(data.buffer, data.byteOffset, data.length);
+      resolve({ ...m.d, data: records, ...(m.pre ? { built: prebuiltBatches(m.pre, records, m.id) } : {}) });
     });
     // A thread that dies (out of memory) loses the pieces it held: their callers read them again (decoded here).
     const fail = () => {
@@ -119,7 +124,7 @@ export class DecodePool implements Decoder {
     this.spares = [];
     return new Promise((resolve) => {
       t.pending.set(id, resolve);
-      t.worker.postMessage({ id, req, spares }, [req.bytes.buffer as ArrayBuffer, ...spares]);
+      t.worker.postMessage({ id, req, spares, sync: this.opts.batchCarry?.() }, [req.bytes.buffer as ArrayBuffer, ...spares]);
     });
   }
 

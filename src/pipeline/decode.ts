@@ -9,6 +9,7 @@ import { RecordBuffer } from '../mapping/record-buffer.js';
 import type { MappingOptions } from '../mapping/types.js';
 import { tagRecords } from '../ledger/totals.js';
 import type { RecordTags } from '../state/slab.js';
+import type { PrebuiltBatches } from '../ship/prebuilt.js';
 
 export interface Decoded {
   /** The records, back to back, newline-terminated; `ends[i]` is just past record i. */
@@ -23,6 +24,8 @@ export interface Decoded {
   /** The reader after the piece: where to go on, and the offset everything before which is consumed. */
   state: ReaderState;
   checkpoint: number;
+  /** Bodies of the full batches the piece is expected to hold, made by the decode thread (ship/prebuilt.ts). */
+  built?: PrebuiltBatches;
 }
 
 export interface DecodeRequest {
@@ -40,6 +43,8 @@ export interface DecodeConfig {
   maxEntryBytes: number;
   /** Tag each record with its ledger key (the daemon; `map` has no ledger). */
   tag?: boolean;
+  /** Make the bodies of full batches of this size ahead, in the decode thread (one thread only: it predicts where they start). */
+  batchSize?: number;
 }
 
 

@@ -108,11 +108,23 @@ function isJson(record: Buffer): boolean {
   }
 }
 
+/** The gzip level of batch bodies (wherever they are made: inline, or ahead in a decode thread). */
+export const GZIP_LEVEL = 1;
+
+export interface BatchBody {
+  body: Buffer;
+  /** What the object's name ends in: from the bytes that are stored and re-sent, so a re-send lands on the same object. */
+  id: string;
+  /** Records left out because they are not valid JSON (a body must never be unreadable for the good ones). */
+  refused?: Buffer[];
+}
+
 /**
- * `parts`: the records in event order; `firstTimeMs` is the meter time of the batch's first event. The body is
- * checked where it is cut: a record that is not valid JSON is left out of it and returned in `refused`.
+ * The body of a batch of `parts` (the records in event order), and its id. Pure: the same records give the same
+ * bytes wherever this runs. The body is checked here: a record that is not valid JSON is left out and returned in
+ * `refused`.
  */
-export function buildBatch(parts: Slab[], firstTimeMs: number, prefix: string, gzipLevel = 1): BuiltBatch {
+export function batchBody(parts: Slab[], gzipLevel = GZIP_LEVEL): BatchBody {
   let array = jsonArray(parts);
   let refused: Buffer[] | undefined;
   if ((array.indexOf(I) >= 0 || array.indexOf(N) >= 0) && mayHoldNonFinite(array)) {
@@ -121,9 +133,14 @@ export function buildBatch(parts: Slab[], firstTimeMs: number, prefix: string, g
     if (refused.length > 0) array = dedupedArray(records.filter((r) => isJson(r)));
   }
   const body = gzipSync(array, { level: gzipLevel });
-  // The name comes from the bytes that are stored and re-sent, so a re-send lands on the same object.
   const id = createHash('sha256').update(body).digest('hex').slice(0, 32);
-  return { key: objectKey(prefix, firstTimeMs, id), body, ...(refused && refused.length > 0 ? { refused } : {}) };
+  return { body, id, ...(refused && refused.length > 0 ? { refused } : {}) };
+}
+
+/** `parts`: the records in event order; `firstTimeMs` is the meter time of the batch's first event. */
+export function buildBatch(parts: Slab[], firstTimeMs: number, prefix: string, gzipLevel = GZIP_LEVEL): BuiltBatch {
+  const { body, id, refused } = batchBody(parts, gzipLevel);
+  return { key: objectKey(prefix, firstTimeMs, id), body, ...(refused ? { refused } : {}) };
 }
 
 export function objectKey(prefix: string, timeMs: number, id: string): string {

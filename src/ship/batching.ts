@@ -2,7 +2,8 @@
 // is built (batch-body.ts) and split, and what its records are. The store keeps them; the flusher sends them.
 import { recordTime, slabRecord, type Slab } from '../state/slab.js';
 import { isStoreError, type BatchRow, type Store } from '../state/store.js';
-import { bodyRecords, buildBatch, type BuiltBatch } from './batch-body.js';
+import { bodyRecords, buildBatch, objectKey, type BuiltBatch } from './batch-body.js';
+import { prebuiltFor } from './prebuilt.js';
 
 export interface BatchingOptions {
   batchSize: number;
@@ -16,6 +17,9 @@ export interface BatchingOptions {
 }
 
 export class Batching {
+  /** Batches whose body a decode thread made ahead (ship/prebuilt.ts). */
+  prebuiltUsed = 0;
+
   constructor(private readonly store: Store, private readonly o: BatchingOptions) {
     // Full batches are cut in the transaction that commits their events.
     store.configureBatching(o.batchSize, (parts) => this.build(parts));
@@ -23,7 +27,14 @@ export class Batching {
 
   /** `parts` hold at least one record (a batch is never empty); named by the time of its first event. */
   build(parts: Slab[]): BuiltBatch {
-    return buildBatch(parts, recordTime(slabRecord(parts[0], 0)), this.o.prefix);
+    const time = recordTime(slabRecord(parts[0], 0));
+    // Made ahead by a decode thread of exactly these bytes, with the same function (the common case of one file).
+    const pre = parts.length === 1 ? prebuiltFor(parts[0]) : undefined;
+    if (pre) {
+      this.prebuiltUsed++;
+      return { key: objectKey(this.o.prefix, time, pre.id), body: pre.body };
+    }
+    return buildBatch(parts, time, this.o.prefix);
   }
 
   /** The records of a batch, from its body. */

@@ -77,6 +77,7 @@ export class PendingRecords {
       data = carry.subarray(0, rest.data.length);
       this.from = 0;
     }
-    last.slab = { ...rest, data };
+    // A copy is no longer what any prebuilt body was made of (ship/prebuilt.ts): it does not keep them alive.
+    last.slab = { data, ends: rest.ends, ...(rest.tags ? { tags: rest.tags } : {}) };
   }
 }

@@ -1,10 +1,17 @@
 // Raw event records as stored and batched: newline-terminated bytes with their end offsets (a slab).
+import type { PrebuiltBatches } from '../ship/prebuilt.js';
 
 /**
  * Records back to back, each ending in a newline; `ends[i]` is the offset just past record i's newline. `tags`, when
  * known (a decode thread works them out), say what the ledger counts each record under (ledger/totals.ts).
  */
-export interface Slab { data: Buffer; ends: number[]; tags?: RecordTags }
+export interface Slab {
+  data: Buffer;
+  ends: number[];
+  tags?: RecordTags;
+  /** Bodies a decode thread made ahead for batches of these records (ship/prebuilt.ts); views keep them. */
+  built?: PrebuiltBatches;
+}
 
 /** Record i counts under `keys[key[i]]` (-1: not usage) with `value[i]`. */
 export interface RecordTags { keys: string[]; key: Int32Array; value: Float64Array }
@@ -44,7 +51,7 @@ export function slabRange(s: Slab, from: number, to: number): Slab {
   const ends = new Array<number>(to - from);
   for (let i = from; i < to; i++) ends[i - from] = s.ends[i] - base;
   const tags = s.tags && { keys: s.tags.keys, key: s.tags.key.subarray(from, to), value: s.tags.value.subarray(from, to) };
-  return { data: s.data.subarray(base, to === 0 ? 0 : s.ends[to - 1]), ends, ...(tags ? { tags } : {}) };
+  return { data: s.data.subarray(base, to === 0 ? 0 : s.ends[to - 1]), ends, ...(tags ? { tags } : {}), ...(s.built ? { built: s.built } : {}) };
 }
 
 /** Several slabs as one (copied unless there is only one). */

@@ -66,6 +66,7 @@ export class Store {
   /** Events numbered above this are in no batch yet; their records are in `pending`, in order. */
   private cursor: number;
   private readonly pending = new PendingRecords();
+  private carried?: { piece: number; carry: number };
   private inBatches: number;
   /** Batches this store has written (cut or split): a reader that saw them all can tell there is nothing new. */
   private made = 0;
@@ -189,6 +190,14 @@ export class Store {
     if (c.records && c.records.ends.length > 0) this.eventsAdded();
   };
 
+  /**
+   * The records waiting for a batch after the last committed piece that came with prebuilt bodies (-1: none yet):
+   * what a decode thread predicts the next batches' starts from (pipeline/batch-carry.ts).
+   */
+  get batchCarry(): { piece: number; carry: number } {
+    return this.carried ?? { piece: -1, carry: this.pending.count };
+  }
+
   /** Numbers the records, cuts every full batch, and keeps the rest as a segment. Inside a transaction. */
   private append(records: Slab): void {
     const { data, ends } = records;
@@ -199,6 +208,7 @@ export class Store {
       while (this.pending.count >= this.batching.size) this.cut(this.batching.size, this.batching.build);
       this.cutDone();
     }
+    if (records.built) this.carried = { piece: records.built.piece, carry: this.pending.count };
     // What waits for the next batch is copied out: the caller's record buffer is free (reused) once this returns.
     this.pending.detach(data.buffer);
     const left = Math.min(ends.length, this.nextSeq - 1 - this.cursor);

@@ -61,8 +61,11 @@ describe('--once', () => {
     const pad = 'x'.repeat(1100);
     const text = Array.from({ length: 5000 }, (_, i) => slpLine(`p-${i}`, { pad, i })).join('\n') + '\n';
     writeFileSync(join(logs, 'big.jsonl'), text);
-    const r = await run(['--once', join(logs, 'big.jsonl')], fastEnv(state, out, { AFLO_MAX_BUFFER_SIZE: '4000', AFLO_BATCH_SIZE: '300' }));
+    const r = await run(['--once', join(logs, 'big.jsonl')], fastEnv(state, out, { AFLO_MAX_BUFFER_SIZE: '4000', AFLO_BATCH_SIZE: '300', AFLO_DEBUG: 'true' }));
     expect(r.code).toBe(0);
+    // The thread made the bodies of the batches wholly inside its pieces (all but those spanning two, and the cuts
+    // a full buffer forces): they are what the comparison below checks.
+    expect(logLines(r.stderr).find((l) => l.msg === 'batch bodies the decode thread made')?.batches_made_ahead).toBeGreaterThan(20);
     const mapped = await run(['map', join(logs, 'big.jsonl')]);
     const expected = mapped.stdout.trim().split('\n').map((l) => JSON.stringify(JSON.parse(l)));
     expect(expected).toHaveLength(20000);

@@ -3,6 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { DecodePool as Pool } from '../../src/pipeline/decode-pool.js';
 import { decodePiece } from '../../src/pipeline/decode.js';
+import { batchBody } from '../../src/ship/batch-body.js';
+import { prebuiltFor } from '../../src/ship/prebuilt.js';
+import { slabRange } from '../../src/state/slab.js';
 import { MAPPING, slpLine } from '../helpers.js';
 
 const { DecodePool } = (await import('../../dist/pipeline/decode-pool.js')) as { DecodePool: typeof Pool };
@@ -72,5 +75,30 @@ describe('DecodePool', () => {
     const again = await pool.decode(piece(text));
     expect(again?.ends.length).toBe(decodePiece(piece(text), cfg).ends.length);
     await pool.close();
+  });
+
+  it('with a batch size, makes the bodies of the full batches it predicts, as inline building makes them', async () => {
+    let carry = { piece: -1, carry: 2 };
+    const pool = new DecodePool({ ...cfg, batchSize: 3 }, { threads: 1, inlineBelow: 0, batchCarry: () => carry });
+    const many = Array.from({ length: 9 }, (_, i) => slpLine(`e${i}`)).join('\n') + '\n';
+    try {
+      const first = (await pool.decode(piece(many)))!;
+      // 2 records wait before the piece: the first batch spans them (inline); the next ones start at record 1.
+      const starts = [...first.built!.at.keys()];
+      const n = first.ends.length;
+      expect(n).toBeGreaterThanOrEqual(9);
+      expect(starts).toHaveLength(Math.floor((n - 1) / 3));
+      for (let from = 1; from + 3 <= n; from += 3) {
+        const part = { ...slabRange(first, from, from + 3), built: first.built };
+        const expected = batchBody([slabRange(first, from, from + 3)]);
+        expect(prebuiltFor(part)).toEqual({ body: expected.body, id: expected.id });
+      }
+      // The main thread says where the first piece left the batches (one record waiting): the next piece's start.
+      carry = { piece: first.built!.piece, carry: 1 };
+      const second = (await pool.decode(piece(many)))!;
+      expect([...second.built!.at.keys()][0]).toBe(slabRange(second, 0, 2).data.length);
+    } finally {
+      await pool.close();
+    }
   });
 });
