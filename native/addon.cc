@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "gzip_body.h"
 #include "json_index.h"
 #include "ledger_tags.h"
 #include "slp_map.h"
@@ -268,6 +269,31 @@ napi_value LedgerTags(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/** gzip(data, level): a Buffer with `data` gzipped as zlib.gzipSync(data, { level }) writes it (gzip_body.cc). */
+napi_value Gzip(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value v[2];
+  CHECK(napi_get_cb_info(env, info, &argc, v, nullptr, nullptr));
+  if (argc < 2) return nullptr;
+  void* data = nullptr;
+  size_t len = 0;
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t offset = 0;
+  CHECK(napi_get_typedarray_info(env, v[0], &type, &len, &data, &ab, &offset));
+  if (type != napi_uint8_array || len > 0xFFFFFFFFu) return nullptr;
+  int32_t level = 0;
+  CHECK(napi_get_value_int32(env, v[1], &level));
+  if (level < 0 || level > 9) return nullptr;
+  thread_local std::vector<uint8_t> out;
+  if (!aflo::gzip_body(static_cast<const uint8_t*>(data), len, level, out)) return nullptr;
+  napi_value result;
+  CHECK(napi_create_buffer_copy(env, out.size(), out.data(), nullptr, &result));
+  // A very large body once: its memory is not kept for the next.
+  if (out.capacity() > kKeepOutBytes) std::vector<uint8_t>().swap(out);
+  return result;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -277,6 +303,7 @@ NAPI_MODULE_INIT() {
       {"pendingRegion", nullptr, PendingRegion, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"mapLine", nullptr, MapLine, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"ledgerTags", nullptr, LedgerTags, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gzip", nullptr, Gzip, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   napi_value protocol;

@@ -30,6 +30,8 @@ interface Addon {
   mapLine(mapper: object, src: Buffer, from: number, to: number, out: Buffer, outPos: number, fallbackMs: number, ends: Uint32Array): number;
   /** The ledger keys of a slab's records (ledger/totals.ts); `keyOut[r]`: an index into the answer, or ledgerLeftToJs. */
   ledgerTags(data: Buffer, ends: Uint32Array, dims: readonly string[], keyOut: Int32Array, valueOut: Float64Array): string[];
+  /** `data` gzipped as zlib.gzipSync(data, { level }) writes it; undefined if zlib refused (ship/gzip.ts). */
+  gzip(data: Uint8Array, level: number): Buffer | undefined;
 }
 
 

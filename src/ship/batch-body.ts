@@ -1,7 +1,8 @@
 // A batch's bytes both ways and its name: gzip of a JSON array of records, key
 // <prefix>/YYYY/MM/DD/HH/mm/merged_logs_<id>.json.gz.
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
+import { gzipBody } from './gzip.js';
 import { slabRecords, type Slab } from '../state/slab.js';
 
 const METADATA = Buffer.from('"meterApiName":"aflo.object_metadata"');
@@ -132,7 +133,7 @@ export function batchBody(parts: Slab[], gzipLevel = GZIP_LEVEL): BatchBody {
     refused = records.filter((r) => !isJson(r));
     if (refused.length > 0) array = dedupedArray(records.filter((r) => isJson(r)));
   }
-  const body = gzipSync(array, { level: gzipLevel });
+  const body = gzipBody(array, gzipLevel);
   const id = createHash('sha256').update(body).digest('hex').slice(0, 32);
   return { body, id, ...(refused && refused.length > 0 ? { refused } : {}) };
 }
