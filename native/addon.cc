@@ -2,6 +2,7 @@
 #include <node_api.h>
 
 #include <cstring>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -269,29 +270,65 @@ napi_value LedgerTags(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/** gzip(data, level): a Buffer with `data` gzipped as zlib.gzipSync(data, { level }) writes it (gzip_body.cc). */
+/**
+ * gzip(data, level[, out, at]): `data` gzipped as zlib.gzipSync(data, { level }) writes it (gzip_body.cc). Without
+ * `out`, a new Buffer; with it, written into `out` at `at` and the length returned (-1: it did not fit; the caller
+ * makes room for gzipBound bytes). undefined if zlib refused.
+ */
 napi_value Gzip(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value v[2];
+  size_t argc = 4;
+  napi_value v[4];
   CHECK(napi_get_cb_info(env, info, &argc, v, nullptr, nullptr));
   if (argc < 2) return nullptr;
+  napi_typedarray_type type;
   void* data = nullptr;
   size_t len = 0;
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t offset = 0;
-  CHECK(napi_get_typedarray_info(env, v[0], &type, &len, &data, &ab, &offset));
+  CHECK(napi_get_typedarray_info(env, v[0], &type, &len, &data, nullptr, nullptr));
   if (type != napi_uint8_array || len > 0xFFFFFFFFu) return nullptr;
   int32_t level = 0;
   CHECK(napi_get_value_int32(env, v[1], &level));
   if (level < 0 || level > 9) return nullptr;
-  thread_local std::vector<uint8_t> out;
-  if (!aflo::gzip_body(static_cast<const uint8_t*>(data), len, level, out)) return nullptr;
+  const uint8_t* in = static_cast<const uint8_t*>(data);
+  if (argc >= 4) {
+    void* out = nullptr;
+    size_t room = 0;
+    CHECK(napi_get_typedarray_info(env, v[2], &type, &room, &out, nullptr, nullptr));
+    int64_t at = 0;
+    CHECK(napi_get_value_int64(env, v[3], &at));
+    if (type != napi_uint8_array || at < 0 || static_cast<size_t>(at) > room) return nullptr;
+    const size_t n = aflo::gzip_body_into(in, len, level, static_cast<uint8_t*>(out) + at, room - at);
+    return number(env, n == 0 ? -1 : static_cast<double>(n));
+  }
+  // Memory for one body, kept for the next unless a very large one needed more.
+  thread_local std::unique_ptr<uint8_t[]> kept;
+  thread_local size_t kept_size = 0;
+  const size_t bound = aflo::gzip_bound(len);
+  std::unique_ptr<uint8_t[]> once;
+  uint8_t* out = nullptr;
+  if (bound <= kept_size) out = kept.get();
+  else if (bound <= kKeepOutBytes) {
+    kept.reset(new (std::nothrow) uint8_t[bound]);
+    kept_size = kept ? bound : 0;
+    out = kept.get();
+  } else {
+    once.reset(new (std::nothrow) uint8_t[bound]);
+    out = once.get();
+  }
+  if (out == nullptr) return nullptr;
+  const size_t n = aflo::gzip_body_into(in, len, level, out, bound);
+  if (n == 0) return nullptr;
   napi_value result;
-  CHECK(napi_create_buffer_copy(env, out.size(), out.data(), nullptr, &result));
-  // A very large body once: its memory is not kept for the next.
-  if (out.capacity() > kKeepOutBytes) std::vector<uint8_t>().swap(out);
+  CHECK(napi_create_buffer_copy(env, n, out, nullptr, &result));
   return result;
+}
+
+napi_value GzipBound(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value v[1];
+  CHECK(napi_get_cb_info(env, info, &argc, v, nullptr, nullptr));
+  int64_t len = 0;
+  if (argc < 1 || napi_get_value_int64(env, v[0], &len) != napi_ok || len < 0) return nullptr;
+  return number(env, static_cast<double>(aflo::gzip_bound(static_cast<size_t>(len))));
 }
 
 }  // namespace
@@ -304,6 +341,7 @@ NAPI_MODULE_INIT() {
       {"mapLine", nullptr, MapLine, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"ledgerTags", nullptr, LedgerTags, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gzip", nullptr, Gzip, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gzipBound", nullptr, GzipBound, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   napi_value protocol;

@@ -31,18 +31,21 @@ thread_local Deflater deflater;
 
 }  // namespace
 
-bool gzip_body(const uint8_t* in, size_t len, int level, std::vector<uint8_t>& out) {
-  if (!deflater.ready(level)) return false;
+size_t gzip_body_into(const uint8_t* in, size_t len, int level, uint8_t* out, size_t room) {
+  if (!deflater.ready(level)) return 0;
   z_stream& s = deflater.strm;
-  out.resize(deflateBound(&s, static_cast<uLong>(len)));
   s.next_in = const_cast<Bytef*>(in);
   s.avail_in = static_cast<uInt>(len);
-  s.next_out = out.data();
-  s.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&s, Z_FINISH);
-  if (rc != Z_STREAM_END) return false;
-  out.resize(out.size() - s.avail_out);
-  return true;
+  s.next_out = out;
+  s.avail_out = static_cast<uInt>(room);
+  // One call with the whole input and room for the whole output: the bytes zlib.gzipSync writes.
+  if (deflate(&s, Z_FINISH) != Z_STREAM_END) return 0;
+  return room - s.avail_out;
+}
+
+size_t gzip_bound(size_t len) {
+  // deflateBound's answer for any level and memory level, plus the gzip header and trailer (18 bytes).
+  return len + (len >> 12) + (len >> 14) + (len >> 25) + 13 - 6 + 18 + 64;
 }
 
 }  // namespace aflo

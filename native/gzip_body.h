@@ -2,14 +2,17 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
 namespace aflo {
 
 /**
- * `in` gzipped at `level` into `out` (resized to the output), with the parameters `zlib.gzipSync` uses (window 15,
- * memory level 8, default strategy), in one call: the same bytes. False if zlib refuses (out of memory).
+ * `in` gzipped at `level` into `out` (`room` bytes), with the parameters `zlib.gzipSync` uses (window 15, memory
+ * level 8, default strategy), in one call with room for all of it: the same bytes. The output's length, or 0 if it
+ * did not fit or zlib refused.
  */
-bool gzip_body(const uint8_t* in, size_t len, int level, std::vector<uint8_t>& out);
+size_t gzip_body_into(const uint8_t* in, size_t len, int level, uint8_t* out, size_t room);
+
+/** Room that always holds `len` bytes gzipped (zlib's deflateBound, at its most, and the gzip wrapper). */
+size_t gzip_bound(size_t len);
 
 }  // namespace aflo

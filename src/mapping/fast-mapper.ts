@@ -32,6 +32,9 @@ interface Addon {
   ledgerTags(data: Buffer, ends: Uint32Array, dims: readonly string[], keyOut: Int32Array, valueOut: Float64Array): string[];
   /** `data` gzipped as zlib.gzipSync(data, { level }) writes it; undefined if zlib refused (ship/gzip.ts). */
   gzip(data: Uint8Array, level: number): Buffer | undefined;
+  /** The same written into `out` at `at`: its length, or -1 if it did not fit in `gzipBound(data.length)`. */
+  gzip(data: Uint8Array, level: number, out: Uint8Array, at: number): number | undefined;
+  gzipBound(length: number): number;
 }
 
 

@@ -2,7 +2,7 @@
 // <prefix>/YYYY/MM/DD/HH/mm/merged_logs_<id>.json.gz.
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { gzipBody } from './gzip.js';
+import { gzipBody, type BodySink } from './gzip.js';
 import { slabRecords, type Slab } from '../state/slab.js';
 
 const METADATA = Buffer.from('"meterApiName":"aflo.object_metadata"');
@@ -123,9 +123,9 @@ export interface BatchBody {
 /**
  * The body of a batch of `parts` (the records in event order), and its id. Pure: the same records give the same
  * bytes wherever this runs. The body is checked here: a record that is not valid JSON is left out and returned in
- * `refused`.
+ * `refused`. With `sink`, the body is written into it (a view; its id is taken at once).
  */
-export function batchBody(parts: Slab[], gzipLevel = GZIP_LEVEL): BatchBody {
+export function batchBody(parts: Slab[], gzipLevel = GZIP_LEVEL, sink?: BodySink): BatchBody {
   let array = jsonArray(parts);
   let refused: Buffer[] | undefined;
   if ((array.indexOf(I) >= 0 || array.indexOf(N) >= 0) && mayHoldNonFinite(array)) {
@@ -133,7 +133,7 @@ export function batchBody(parts: Slab[], gzipLevel = GZIP_LEVEL): BatchBody {
     refused = records.filter((r) => !isJson(r));
     if (refused.length > 0) array = dedupedArray(records.filter((r) => isJson(r)));
   }
-  const body = gzipBody(array, gzipLevel);
+  const body = sink ? sink.gzip(array, gzipLevel) : gzipBody(array, gzipLevel);
   const id = createHash('sha256').update(body).digest('hex').slice(0, 32);
   return { body, id, ...(refused && refused.length > 0 ? { refused } : {}) };
 }

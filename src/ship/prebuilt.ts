@@ -1,7 +1,8 @@
 // Batch bodies made ahead, in a decode thread, for the full batches a piece is expected to hold; the cut uses one
 // only when its records are exactly the bytes it was made of, and builds inline otherwise.
 import { slabRange, type Slab } from '../state/slab.js';
-import { batchBody, type BatchBody } from './batch-body.js';
+import { batchBody, GZIP_LEVEL, type BatchBody } from './batch-body.js';
+import { BodySink } from './gzip.js';
 
 /** What a decode thread sends back: batch `i` was made of `lengths[i]` bytes at `starts[i]` of the piece's records. */
 export interface RawPrebuilt {
@@ -32,24 +33,25 @@ export interface PrebuiltBatches {
 export function prebuild(s: Slab, size: number, carry: number): RawPrebuilt | undefined {
   const starts: number[] = [];
   const lengths: number[] = [];
-  const made: BatchBody[] = [];
+  const bodyEnds: number[] = [];
+  const ids: string[] = [];
+  // Bodies are about a tenth of their records: an eighth rarely grows.
+  const sink = new BodySink(s.data.length >> 3);
   for (let from = (size - (carry % size)) % size; from + size <= s.ends.length; from += size) {
     const part = slabRange(s, from, from + size);
-    const b = batchBody([part]);
-    if (b.refused) continue;
+    const mark = sink.length;
+    const b = batchBody([part], GZIP_LEVEL, sink);
+    if (b.refused) {
+      sink.length = mark;
+      continue;
+    }
     starts.push(part.data.byteOffset - s.data.byteOffset);
     lengths.push(part.data.length);
-    made.push(b);
+    bodyEnds.push(sink.length);
+    ids.push(b.id);
   }
-  if (made.length === 0) return undefined;
-  const bodies = new Uint8Array(made.reduce((n, b) => n + b.body.length, 0));
-  const bodyEnds: number[] = [];
-  let pos = 0;
-  for (const b of made) {
-    bodies.set(b.body, pos);
-    bodyEnds.push((pos += b.body.length));
-  }
-  return { count: size, starts, lengths, bodies, bodyEnds, ids: made.map((b) => b.id) };
+  if (ids.length === 0) return undefined;
+  return { count: size, starts, lengths, bodies: sink.bytes, bodyEnds, ids };
 }
 
 /** The main thread's view of `raw`, made of `data` (the piece's records as they arrived). */

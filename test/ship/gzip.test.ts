@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { expect, it } from 'vitest';
 import { fastMapAddon } from '../../src/mapping/fast-mapper.js';
-import { gzipBody } from '../../src/ship/gzip.js';
+import { BodySink, gzipBody } from '../../src/ship/gzip.js';
 
 const addon = fastMapAddon();
 const records = fc.array(fc.record({ id: fc.string(), v: fc.double({ noNaN: true }), m: fc.constantFrom('gpt-4o', 'claude', 'x'.repeat(300)) }), { maxLength: 400 })
@@ -31,4 +31,19 @@ it('a body larger than the memory it keeps, then a small one', () => {
 it('refuses a level zlib does not have (zlib.gzipSync then says which)', () => {
   expect(addon!.gzip(Buffer.from('x'), 12)).toBeUndefined();
   expect(() => gzipBody(Buffer.from('x'), 12)).toThrow(RangeError);
+});
+
+it('writes bodies back to back into one piece of memory, growing it, each as zlib.gzipSync writes it', () => {
+  fc.assert(fc.property(fc.array(fc.tuple(input, fc.boolean()), { minLength: 1, maxLength: 8 }), (bodies) => {
+    const sink = new BodySink(16);
+    const kept: Buffer[] = [];
+    for (const [data, forget] of bodies) {
+      const mark = sink.length;
+      const body = sink.gzip(data, 1);
+      expect(body.equals(gzipSync(data, { level: 1 }))).toBe(true);
+      if (forget) sink.length = mark;
+      else kept.push(Buffer.from(body));
+    }
+    expect(Buffer.from(sink.bytes).equals(Buffer.concat(kept))).toBe(true);
+  }), { numRuns: 60 });
 });
