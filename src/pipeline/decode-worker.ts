@@ -15,11 +15,12 @@ parentPort?.on('message', (msg: { id: number; req: DecodeRequest; spares: ArrayB
   for (const b of msg.spares) spares.put(b);
   const d = decodePiece(msg.req, cfg, (size) => spares.take(size));
   carry?.sync(msg.sync);
-  const pre = carry && cfg.batchSize ? prebuild(d, cfg.batchSize, carry.next) : undefined;
-  carry?.decoded(msg.id, d.ends.length);
+  const pre = carry && cfg.batchSize ? prebuild(d, cfg.batchSize, carry.next, carry.waiting) : undefined;
+  carry?.decoded(msg.id, d);
   // The records move to the main thread as they are (no copy), and the piece's bytes go back to be read into again.
   const input = msg.req.bytes.buffer as ArrayBuffer;
   const tags = d.tags ? [d.tags.key.buffer as ArrayBuffer, d.tags.value.buffer as ArrayBuffer] : [];
-  const moved = [d.data.buffer as ArrayBuffer, input, ...tags, ...(pre ? [pre.bodies.buffer as ArrayBuffer] : [])];
+  const made = pre ? [pre.bodies.buffer as ArrayBuffer, ...(pre.span ? [pre.span.waiting.buffer as ArrayBuffer] : [])] : [];
+  const moved = [d.data.buffer as ArrayBuffer, input, ...tags, ...made];
   parentPort!.postMessage({ id: msg.id, d, input, pre }, moved);
 });

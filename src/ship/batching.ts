@@ -29,7 +29,7 @@ export class Batching {
   build(parts: Slab[]): BuiltBatch {
     const time = recordTime(slabRecord(parts[0], 0));
     // Made ahead by a decode thread of exactly these bytes, with the same function (the common case of one file).
-    const pre = parts.length === 1 ? prebuiltFor(parts[0]) : undefined;
+    const pre = prebuiltFor(parts);
     if (pre) {
       this.prebuiltUsed++;
       return { key: objectKey(this.o.prefix, time, pre.id), body: pre.body };

@@ -91,7 +91,7 @@ describe('DecodePool', () => {
       for (let from = 1; from + 3 <= n; from += 3) {
         const part = { ...slabRange(first, from, from + 3), built: first.built };
         const expected = batchBody([slabRange(first, from, from + 3)]);
-        expect(prebuiltFor(part)).toEqual({ body: expected.body, id: expected.id });
+        expect(prebuiltFor([part])).toEqual({ body: expected.body, id: expected.id });
       }
       // The main thread says where the first piece left the batches (one record waiting): the next piece's start.
       carry = { piece: first.built!.piece, carry: 1 };

@@ -1,12 +1,14 @@
-// Bodies made ahead by a decode thread change nothing: whatever the guesses about where batches start, partial
-// admission, early cuts, refused records and repeated metadata, the batches stored are byte for byte those built
-// inline; and when the guess is right (one file, the carry predictor), most batches use them.
+// Bodies made ahead by a decode thread change nothing: whatever the guesses about where batches start and which
+// records wait before a piece, partial admission, early cuts, refused records and repeated metadata, the batches
+// stored are byte for byte those built inline; and when the guess is right (one file, the carry predictor), every
+// batch uses them, those spanning two pieces too.
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { emptyCounts } from '../../src/entries/counts.js';
 import { CarryPredictor } from '../../src/pipeline/batch-carry.js';
 import { Batching } from '../../src/ship/batching.js';
+import { batchBody } from '../../src/ship/batch-body.js';
 import { prebuild, prebuiltBatches, prebuiltFor } from '../../src/ship/prebuilt.js';
 import { slabFrom, slabRange, type Slab } from '../../src/state/slab.js';
 import { Store } from '../../src/state/store.js';
@@ -23,6 +25,8 @@ const piece = fc.record({
   admitted: fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) }),
   /** A guess that is off by this much (0: the predictor's). */
   off: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 9 }) }),
+  /** The records said to wait before the piece are others, as many. */
+  otherWaiting: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   early: fc.boolean(),
 });
 
@@ -47,8 +51,9 @@ it('stores the same batches as inline building, whatever the guesses', () => {
       pieces.forEach((p, id) => {
         const slab = slabFrom(p.kinds.map((k) => record(n++, k)));
         carry.sync(a.store.batchCarry);
-        const raw = prebuild(slab, size, carry.next + p.off);
-        carry.decoded(id, slab.ends.length);
+        const waiting = carry.waiting && p.otherWaiting ? slabFrom(carry.waiting.ends.map((_, i) => record(1000 + i, 0))) : carry.waiting;
+        const raw = prebuild(slab, size, carry.next + p.off, waiting);
+        carry.decoded(id, slab);
         const withBuilt: Slab = raw ? { ...slab, built: prebuiltBatches(raw, slab.data, id) } : slab;
         const take = Math.round(p.admitted * slab.ends.length);
         for (const [s, x] of [[a.store, take === slab.ends.length ? withBuilt : slabRange(withBuilt, 0, take)], [b.store, slabRange(slab, 0, take)]] as const) {
@@ -67,7 +72,7 @@ it('stores the same batches as inline building, whatever the guesses', () => {
   }), { numRuns: 150 });
 });
 
-it('uses the bodies made ahead for every batch wholly inside a piece when the carry is predicted (one file)', () => {
+it('uses the bodies made ahead for every batch when the carry is predicted (one file)', () => {
   const dir = tempDir();
   const { store, batching } = open(dir.path, 10);
   const carry = new CarryPredictor(10);
@@ -80,8 +85,8 @@ it('uses the bodies made ahead for every batch wholly inside a piece when the ca
       const id = built.length;
       const slab = slabs[id];
       carry.sync(store.batchCarry);
-      const raw = prebuild(slab, 10, carry.next);
-      carry.decoded(id, slab.ends.length);
+      const raw = prebuild(slab, 10, carry.next, carry.waiting);
+      carry.decoded(id, slab);
       built.push(raw ? { ...slab, built: prebuiltBatches(raw, slab.data, id) } : slab);
     };
     decodeNext();
@@ -90,9 +95,10 @@ it('uses the bodies made ahead for every batch wholly inside a piece when the ca
       if (built.length < slabs.length) decodeNext();
       store.commitPiece({ scope: 't', records: built[i], dropped: 0, counts: emptyCounts() });
     }
-    // 166 records: 16 batches, of which those spanning two pieces (4) are built inline.
+    // 166 records: 16 batches, 4 of them spanning two pieces (the records left waiting are the last of the piece
+    // before each time: 7, 8, 3, 3).
     expect(store.pendingBatches(100)).toHaveLength(16);
-    expect(batching.prebuiltUsed).toBe(12);
+    expect(batching.prebuiltUsed).toBe(16);
   } finally {
     store.close();
     dir.remove();
@@ -103,10 +109,22 @@ it('matches a prebuilt body only to the same bytes: another slab, a copy or a sh
   const slab = slabFrom(Array.from({ length: 6 }, (_, i) => record(i, 0)));
   const built = prebuiltBatches(prebuild(slab, 3, 0)!, slab.data, 0);
   const withBuilt = { ...slab, built };
-  expect(prebuiltFor(slabRange(withBuilt, 0, 3))).toBeDefined();
-  expect(prebuiltFor(slabRange(withBuilt, 3, 6))).toBeDefined();
-  expect(prebuiltFor(slabRange(withBuilt, 1, 4))).toBeUndefined();
-  expect(prebuiltFor(slabRange(withBuilt, 0, 2))).toBeUndefined();
-  expect(prebuiltFor({ ...slabRange(withBuilt, 0, 3), data: Buffer.from(slabRange(withBuilt, 0, 3).data) })).toBeUndefined();
-  expect(prebuiltFor(slabRange(slab, 0, 3))).toBeUndefined();
+  expect(prebuiltFor([slabRange(withBuilt, 0, 3)])).toBeDefined();
+  expect(prebuiltFor([slabRange(withBuilt, 3, 6)])).toBeDefined();
+  expect(prebuiltFor([slabRange(withBuilt, 1, 4)])).toBeUndefined();
+  expect(prebuiltFor([slabRange(withBuilt, 0, 2)])).toBeUndefined();
+  expect(prebuiltFor([{ ...slabRange(withBuilt, 0, 3), data: Buffer.from(slabRange(withBuilt, 0, 3).data) }])).toBeUndefined();
+  expect(prebuiltFor([slabRange(slab, 0, 3)])).toBeUndefined();
+});
+
+it('matches a spanning body only to the same waiting bytes and the piece\'s own first records', () => {
+  const waiting = slabFrom([record(100, 0), record(101, 0)]);
+  const slab = slabFrom(Array.from({ length: 4 }, (_, i) => record(i, 0)));
+  const withBuilt = { ...slab, built: prebuiltBatches(prebuild(slab, 3, 2, waiting)!, slab.data, 0) };
+  const copy = (s: typeof waiting) => ({ data: Buffer.from(s.data), ends: s.ends });
+  expect(prebuiltFor([copy(waiting), slabRange(withBuilt, 0, 1)])).toEqual(batchBody([waiting, slabRange(slab, 0, 1)]));
+  expect(prebuiltFor([slabFrom([record(100, 0), record(102, 0)]), slabRange(withBuilt, 0, 1)])).toBeUndefined();
+  expect(prebuiltFor([slabRange(waiting, 1, 2), slabRange(withBuilt, 0, 2)])).toBeUndefined();
+  expect(prebuiltFor([copy(waiting), { ...slabRange(slab, 0, 1), built: withBuilt.built, data: Buffer.from(slabRange(slab, 0, 1).data) }])).toBeUndefined();
+  expect(prebuiltFor([copy(waiting), slabRange(withBuilt, 0, 1), slabRange(withBuilt, 1, 2)])).toBeUndefined();
 });
