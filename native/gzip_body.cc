@@ -1,5 +1,5 @@
 // gzip of batch bodies: a thread's deflate state is made once and reset for each body, instead of being made and
-// freed per body as zlib.gzipSync does (about 25 µs a body, and the memory churn of a state of ~270 KB each time).
+// freed per body as zlib.gzipSync does (a state of ~270 KB each time: 6-8 MB of peak RSS in a decode thread).
 #include "gzip_body.h"
 
 #include <zlib.h>

@@ -1,5 +1,6 @@
-// Batch bodies made ahead, in a decode thread, for the full batches a piece is expected to hold; the cut uses one
-// only when its records are exactly the bytes it was made of, and builds inline otherwise.
+// Batch bodies made ahead, in a decode thread, for the full batches a piece is expected to complete (those inside it
+// and the one spanning the records waiting before it); the cut uses one only when its records are exactly the bytes
+// it was made of, and builds inline otherwise.
 import { slabRange, type Slab } from '../state/slab.js';
 import { batchBody, GZIP_LEVEL, type BatchBody } from './batch-body.js';
 import { BodySink } from './gzip.js';
