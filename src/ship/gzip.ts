@@ -37,7 +37,7 @@ export class BodySink {
       }
     }
     if (n < 0) {
-      const body = gzipSync(data, { level });
+      const body = gzipBody(data, level);
       this.room(body.length);
       n = body.copy(this.buf, at);
     }

@@ -92,17 +92,18 @@ export function prebuiltBatches(raw: RawPrebuilt, data: Buffer, piece: number): 
  * first records, as for one part.
  */
 export function prebuiltFor(parts: Slab[]): BatchBody | undefined {
+  const last = parts[parts.length - 1];
+  const b = last.built;
+  if (!b || parts.length > 2) return undefined;
+  // Where `last` starts in the piece's records, if it views them (-1 if it is other memory).
+  const at = last.data.buffer === b.data.buffer ? last.data.byteOffset - b.data.byteOffset : -1;
   if (parts.length === 1) {
-    const [part] = parts;
-    const b = part.built;
-    if (!b || part.data.buffer !== b.data.buffer || part.ends.length !== b.count) return undefined;
-    const e = b.at.get(part.data.byteOffset - b.data.byteOffset);
-    return e && e.length === part.data.length ? { body: e.body, id: e.id } : undefined;
+    const e = last.ends.length === b.count ? b.at.get(at) : undefined;
+    return e && e.length === last.data.length ? { body: e.body, id: e.id } : undefined;
   }
-  if (parts.length !== 2) return undefined;
-  const [waiting, head] = parts;
-  const sp = head.built?.span;
-  if (!sp || head.data.buffer !== head.built!.data.buffer || head.data.byteOffset !== head.built!.data.byteOffset) return undefined;
-  if (head.data.length !== sp.headLength || waiting.ends.length !== sp.waitingCount || waiting.ends.length + head.ends.length !== head.built!.count) return undefined;
+  const [waiting] = parts;
+  const sp = b.span;
+  if (!sp || at !== 0 || last.data.length !== sp.headLength || waiting.ends.length !== sp.waitingCount) return undefined;
+  if (waiting.ends.length + last.ends.length !== b.count) return undefined;
   return waiting.data.equals(sp.waiting) ? { body: sp.body, id: sp.id } : undefined;
 }
