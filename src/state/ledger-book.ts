@@ -1,14 +1,19 @@
 // The store's side of the ledger: what each of its transactions adds (read, a batch's totals, shipped, dead-lettered),
-// each batch's totals from its cut to its acknowledgement, and what a rolled-back transaction must forget.
+// each batch's totals from its cut to its acknowledgement, and what a rolled-back transaction must forget. A
+// transaction's sums are written once, at its end (`flush`): one row write per key, however many kinds it touched.
 import { KeyIndex, Summer, type Tally } from '../ledger/totals.js';
 import { bodyRecords } from '../ship/batch-body.js';
-import { LedgerTable } from './ledger-table.js';
+import { LedgerTable, type LedgerKind } from './ledger-table.js';
 import type { Slab } from './slab.js';
 
 export class LedgerBook {
   readonly table: LedgerTable;
   /** Sums, taken at each use (reset when a transaction rolls back). */
   private readonly sums = new Summer(new KeyIndex());
+  /** What the transaction under way adds to the ledger, by kind, until `flush` writes it. */
+  private readonly pending: Record<LedgerKind, Summer> = {
+    read: new Summer(this.sums.index), shipped: new Summer(this.sums.index), dead: new Summer(this.sums.index),
+  };
   /** The totals of batches cut by this process (others, cut before a restart, are read from their bodies). */
   private readonly totals = new Map<number, Tally>();
   /** Batches given totals in the transaction under way (forgotten if it rolls back: their ids are used again), and
@@ -29,15 +34,22 @@ export class LedgerBook {
     for (const id of this.gone) this.totals.delete(id);
   }
 
+  /** Inside the transaction, as its last step: its sums go into the ledger's rows. */
+  flush(): void {
+    const { read, shipped, dead } = this.pending;
+    this.table.add({ read: read.take(), shipped: shipped.take(), dead: dead.take() });
+  }
+
   rolledBack(): void {
     this.table.forget();
     this.sums.reset();
+    for (const s of Object.values(this.pending)) s.reset();
     for (const id of this.made) this.totals.delete(id);
   }
 
   /** Records committed into the buffer. */
   read(records: Slab): void {
-    this.table.add('read', this.sums.addSlab(records).take());
+    this.pending.read.addSlab(records);
   }
 
   /** The totals of a batch cut from `parts`, less its `refused` records (which are dead-lettered). */
@@ -66,13 +78,12 @@ export class LedgerBook {
   /** Batches the backend accepted: their totals, kept since their cut or read from their bodies. */
   shipped(batches: { id: number; body: Buffer }[]): void {
     const tallies = batches.map((b) => this.totals.get(b.id) ?? this.sums.addRecords(bodyRecords(b.body)).take());
-    for (const t of tallies) this.sums.addTally(t);
-    this.table.add('shipped', this.sums.take());
+    for (const t of tallies) this.pending.shipped.addTally(t);
   }
 
   /** Records moved to the dead-letter table (`sign` -1: replayed out of it). */
   dead(records: Buffer[], sign = 1): void {
-    this.table.add('dead', this.sums.addRecords(records, sign).take());
+    this.pending.dead.addRecords(records, sign);
   }
 }
 

@@ -22,16 +22,23 @@ export class LedgerTable {
 
   constructor(private readonly s: Stmts, private readonly index: KeyIndex) {}
 
-  /** Inside a transaction: adds a tally to the `kind` columns. */
-  add(kind: LedgerKind, t: Tally): void {
-    const deltas = [0, 0, 0, 0, 0, 0];
-    const c = COLUMN[kind] * 2;
-    for (let i = 0; i < t.ids.length; i++) {
-      if (t.events[i] === 0 && t.values[i] === 0) continue;
-      const { hourMs, keyId } = this.keyOf(t.ids[i]);
-      deltas[c] = t.events[i];
-      deltas[c + 1] = t.values[i];
-      this.s.addLedger.run(hourMs, keyId, ...deltas);
+  /** Inside a transaction: adds each kind's tally to its columns, one row write per key whatever the kinds. */
+  add(tallies: Partial<Record<LedgerKind, Tally>>): void {
+    const rows = new Map<number, number[]>();
+    for (const kind of Object.keys(tallies) as LedgerKind[]) {
+      const t = tallies[kind]!;
+      const c = COLUMN[kind] * 2;
+      for (let i = 0; i < t.ids.length; i++) {
+        if (t.events[i] === 0 && t.values[i] === 0) continue;
+        let d = rows.get(t.ids[i]);
+        if (!d) rows.set(t.ids[i], (d = [0, 0, 0, 0, 0, 0]));
+        d[c] += t.events[i];
+        d[c + 1] += t.values[i];
+      }
+    }
+    for (const [id, d] of rows) {
+      const { hourMs, keyId } = this.keyOf(id);
+      this.s.addLedger.run(hourMs, keyId, d[0], d[1], d[2], d[3], d[4], d[5]);
     }
   }
 

@@ -113,7 +113,11 @@ export class Store {
     const saved = { nextSeq: this.nextSeq, cursor: this.cursor, inBatches: this.inBatches, made: this.made, pending: this.pending.snapshot() };
     this.book.begin();
     try {
-      const out = this.db.transaction(fn)();
+      const out = this.db.transaction(() => {
+        const r = fn();
+        this.book.flush();
+        return r;
+      })();
       this.book.committed();
       this.writes.succeeded();
       return out;
