@@ -1,53 +1,25 @@
-// The durable buffer: events, file checkpoints and counters in SQLite, each change in one transaction.
-// Events are numbered; full batches are cut (gzip bodies) in the same transaction that commits the events,
-// and only the remainder waits as raw records in a segment row, so each event is written once, compactly.
+// The durable buffer: events, file checkpoints, counters and the ledger in SQLite, each change in one transaction
+// (event-queue.ts numbers the events and cuts the batches); what a failed transaction changed in memory is put back.
 import type { Database as Db, Statement } from 'better-sqlite3';
-import type { EntryCounts } from '../entries/counts.js';
+import { BatchOutcomes } from './batch-outcomes.js';
 import { Counters, TOTAL } from './counters.js';
 import { DeadLetters, type DeadLetter } from './dead-letters.js';
+import { EventQueue } from './event-queue.js';
 import { FileRecords } from './file-records.js';
 import { Meta, type Sending } from './meta.js';
 import { WriteHealth } from './write-health.js';
 import { openStateDb } from './open-db.js';
-import { PendingRecords } from './pending-records.js';
-import { slabFrom, slabOf, slabRange, type Slab } from './slab.js';
+import { Requests } from './requests.js';
 import { SQL } from './sql.js';
 import { LedgerBook } from './ledger-book.js';
 import type { LedgerTable } from './ledger-table.js';
-import type { Tally } from '../ledger/totals.js';
+import type { AckRider, BatchBuilder, BatchRow, PieceCommit } from './store-types.js';
 
 export { TOTAL, type CounterMap } from './counters.js';
 export type { FileRecord } from './file-records.js';
-export interface BatchRow { id: number; lo: number; hi: number; key: string; body: Buffer; event_count: number; attempts: number }
 export type { DeadLetter } from './dead-letters.js';
-/** Makes a batch's object name and gzip body from its records (in parts, in order), once. */
-export type BatchBuilder = (parts: Slab[]) => { key: string; body: Buffer; refused?: Buffer[] };
-
+export { NOT_JSON, type AckRider, type BatchBuilder, type BatchRow, type PieceCommit } from './store-types.js';
 export { isStoreError } from './write-health.js';
-
-/** Why a record that is not valid JSON never reaches a backend (it would make its whole batch unreadable). */
-export const NOT_JSON = 'record is not valid JSON (a non-finite number?); left out of its batch';
-
-/**
- * Acknowledgements waiting to be recorded (ship/ack-group.ts): they ride on the next commit of events, so that one
- * transaction (one sync to disk) carries both. `settled` says whether that transaction committed.
- */
-export interface AckRider {
-  take(): { rows: BatchRow[]; sending?: Sending } | undefined;
-  settled(ok: boolean): void;
-}
-
-/** What one piece commits at once: its events, its counts, and where the source now stands. No view of
- *  `records` is kept: their memory may be reused once `commitPiece` returns. */
-export interface PieceCommit {
-  scope: string;
-  records?: Slab;
-  dropped: number;
-  counts: EntryCounts;
-  /** `marks`: JSON of the file's marks for this offset (source/marks.ts), or undefined to leave them as they are. */
-  checkpoint?: { fileId: number; offset: number; size: number; marks?: string };
-  extra?: Record<string, number>;
-}
 
 type Stmts = { [K in keyof typeof SQL]: Statement };
 
@@ -61,16 +33,9 @@ export class Store {
   /** What was read, shipped and dead-lettered, per hour and key (ledger/), added in this store's transactions. */
   private readonly book: LedgerBook;
   private readonly s: Stmts;
-  /** Sequence number the next event gets. */
-  private nextSeq: number;
-  /** Events numbered above this are in no batch yet; their records are in `pending`, in order. */
-  private cursor: number;
-  private readonly pending = new PendingRecords();
-  private carried?: { piece: number; carry: number };
-  private inBatches: number;
-  /** Batches this store has written (cut or split): a reader that saw them all can tell there is nothing new. */
-  private made = 0;
-  private batching?: { size: number; build: BatchBuilder };
+  private readonly queue: EventQueue;
+  private readonly outcomes: BatchOutcomes;
+  private readonly requests: Requests;
   /** Called after each commit that added events (the flusher listens). */
   private readonly eventListeners: (() => void)[] = [];
   /** Whether the state database can be written now (a failed commit is retried by its caller). */
@@ -86,14 +51,10 @@ export class Store {
     this.dead = new DeadLetters(this.s, now);
     this.book = new LedgerBook(this.s);
     this.writes = new WriteHealth(now);
-    this.cursor = this.meta.cutCursor;
-    this.nextSeq = this.meta.nextSeq;
-    this.inBatches = this.pendingBatchTotals().events;
-    for (const row of this.s.segmentsAfter.all(this.cursor) as { first_seq: number; records: Buffer; created_ms: number }[]) {
-      const slab = slabOf(row.records);
-      const skip = Math.max(0, this.cursor + 1 - row.first_seq);
-      this.pending.push(skip === 0 ? slab : slabRange(slab, skip, slab.ends.length), row.created_ms);
-    }
+    const parts = { meta: this.meta, counts: this.counts, dead: this.dead, book: this.book, now };
+    this.queue = new EventQueue(this.s, parts);
+    this.outcomes = new BatchOutcomes({ ...parts, queue: this.queue });
+    this.requests = new Requests(this.s, now);
   }
 
   /** Opens (creating and migrating) the state database; `readonly` for `status` while a daemon runs. */
@@ -110,7 +71,7 @@ export class Store {
    * well, so memory is never ahead of the database, and the error goes to the caller (the source sees it).
    */
   private atomically<T>(fn: () => T): T {
-    const saved = { nextSeq: this.nextSeq, cursor: this.cursor, inBatches: this.inBatches, made: this.made, pending: this.pending.snapshot() };
+    const saved = this.queue.snapshot();
     this.book.begin();
     try {
       const out = this.db.transaction(() => {
@@ -122,8 +83,7 @@ export class Store {
       this.writes.succeeded();
       return out;
     } catch (err) {
-      Object.assign(this, { nextSeq: saved.nextSeq, cursor: saved.cursor, inBatches: saved.inBatches, made: saved.made });
-      this.pending.restore(saved.pending);
+      this.queue.restore(saved);
       this.book.rolledBack();
       this.writes.failed(err);
       throw err;
@@ -141,12 +101,12 @@ export class Store {
 
   /** Full batches are cut as events are committed; `build` names and compresses each once. */
   configureBatching(size: number, build: BatchBuilder): void {
-    this.batching = { size, build };
+    this.queue.configureBatching(size, build);
   }
 
   /** Events waiting: not yet in a batch, plus those in batches not yet accepted. */
   get bufferedEvents(): number {
-    return this.nextSeq - 1 - this.cursor + this.inBatches;
+    return this.queue.buffered;
   }
 
   /**
@@ -154,11 +114,7 @@ export class Store {
    * so the sequence numbers are read again too, in the caller's transaction.
    */
   refreshBuffered(other = false): number {
-    if (other) {
-      this.cursor = this.meta.cutCursor;
-      this.nextSeq = this.meta.nextSeq;
-    }
-    this.inBatches = this.pendingBatchTotals().events;
+    this.queue.refresh(other);
     return this.bufferedEvents;
   }
 
@@ -174,21 +130,21 @@ export class Store {
       this.atomically(() => {
         if (c.records && c.records.ends.length > 0) {
           this.book.read(c.records);
-          this.append(c.records);
+          this.queue.append(c.records);
         }
         this.counts.addAll(c.scope, c.counts as unknown as Record<string, number>);
         this.counts.add(TOTAL, 'produced', (c.records?.ends.length ?? 0) + c.dropped);
         this.counts.add(TOTAL, 'dropped', c.dropped);
         if (c.extra) this.counts.addAll(c.scope, c.extra);
         if (c.checkpoint) this.files.checkpoint(c.checkpoint.fileId, c.checkpoint.offset, c.checkpoint.size, c.checkpoint.marks);
-        if (ride) acked = this.deleteAccepted(ride.rows, ride.sending);
+        if (ride) acked = this.outcomes.accepted(ride.rows, ride.sending);
       });
     } catch (err) {
       if (ride) this.rider!.settled(false);
       throw err;
     }
     if (ride) {
-      this.inBatches -= acked;
+      this.queue.left(acked);
       this.rider!.settled(true);
     }
     if (c.records && c.records.ends.length > 0) this.eventsAdded();
@@ -199,101 +155,39 @@ export class Store {
    * what a decode thread predicts the next batches' starts from (pipeline/batch-carry.ts).
    */
   get batchCarry(): { piece: number; carry: number } {
-    return this.carried ?? { piece: -1, carry: this.pending.count };
+    return this.queue.batchCarry;
   }
-
-  /** Numbers the records, cuts every full batch, and keeps the rest as a segment. Inside a transaction. */
-  private append(records: Slab): void {
-    const { data, ends } = records;
-    const first = this.nextSeq;
-    this.pending.push(records, this.now());
-    this.nextSeq += ends.length;
-    if (this.batching && this.pending.count >= this.batching.size) {
-      while (this.pending.count >= this.batching.size) this.cut(this.batching.size, this.batching.build);
-      this.cutDone();
-    }
-    if (records.built) this.carried = { piece: records.built.piece, carry: this.pending.count };
-    // What waits for the next batch is copied out: the caller's record buffer is free (reused) once this returns.
-    this.pending.detach(data.buffer);
-    const left = Math.min(ends.length, this.nextSeq - 1 - this.cursor);
-    if (left > 0) {
-      const from = ends.length - left;
-      this.s.insertSegment.run(first + from, this.nextSeq - 1, data.subarray(from === 0 ? 0 : ends[from - 1]), this.now());
-    }
-    this.meta.nextSeq = this.nextSeq;
-  }
-
-  private cut(n: number, build: BatchBuilder): number | undefined {
-    const parts = this.pending.take(n);
-    const { key, body, refused = [] } = build(parts);
-    const lo = this.cursor + 1;
-    this.cursor += n;
-    for (const r of refused) this.dead.add(r, null, NOT_JSON);
-    this.counts.add(TOTAL, 'dead_lettered', refused.length);
-    const totals = this.book.cut(parts, refused);
-    const kept = n - refused.length;
-    if (kept === 0) return undefined;
-    const id = this.insertBatch(lo, this.cursor, key, body, kept, totals);
-    this.made++;
-    this.inBatches += kept;
-    return id;
-  }
-
-  /** After the cuts of a transaction: segments wholly in batches go, and the cut cursor is stored. */
-  private cutDone(): void {
-    this.s.dropSegments.run(this.cursor);
-    this.meta.cutCursor = this.cursor;
-  }
-
-  private insertBatch(lo: number, hi: number, key: string, body: Buffer, events: number, totals: Tally): number {
-    const id = Number(this.s.insertBatch.run(lo, hi, key, body, events, this.now()).lastInsertRowid);
-    this.book.batchMade(id, totals);
-    return id;
-  }
-
-  private dropBatch(id: number): void {
-    this.s.deleteBatch.run(id);
-    this.book.batchGone(id);
-  }
-
 
   unbatchedCount(): number {
-    return this.pending.count;
+    return this.queue.unbatched;
   }
 
   oldestUnbatchedMs(): number | undefined {
-    return this.pending.oldestMs;
+    return this.queue.oldestUnbatchedMs;
   }
 
   oldestBufferedMs(): number | undefined {
-    const b = (this.s.oldestBatch.get() as { t: number | null }).t;
-    const s = (this.s.oldestSegment.get() as { created_ms: number } | undefined)?.created_ms;
-    return b === null ? s : s === undefined ? b : Math.min(b, s);
+    return this.queue.oldestMs();
   }
 
   /** Cuts up to `max` waiting events into a batch (the flush interval passed, or shutdown). */
   cutBatch(max: number, build: BatchBuilder): number | undefined {
-    if (this.pending.count === 0) return undefined;
-    return this.atomically(() => {
-      const id = this.cut(Math.min(max, this.pending.count), build);
-      this.cutDone();
-      return id;
-    });
+    if (this.queue.unbatched === 0) return undefined;
+    return this.atomically(() => this.queue.cutNow(max, build));
   }
 
   /** How many batches this store has written so far (it only grows). */
   get batchesMade(): number {
-    return this.made;
+    return this.queue.batchesMade;
   }
 
   /** The oldest batches not yet accepted, leaving out `busy` ones (being sent): their bodies are not read again. */
   pendingBatches(limit: number, busy: Iterable<number> = []): BatchRow[] {
-    return this.s.pendingBatches.all(JSON.stringify([...busy]), limit) as BatchRow[];
+    return this.queue.pendingBatches(limit, busy);
   }
 
   pendingBatchTotals(): { batches: number; events: number } {
-    const r = this.s.pendingBatchCount.get() as { n: number; events: number };
-    return { batches: r.n, events: r.events };
+    return this.queue.batchTotals();
   }
 
   /** The backend this run sends with, for `status` (the settings may name another by the time it is read). */
@@ -303,23 +197,9 @@ export class Store {
 
   /** The backend took these batches: their events leave the buffer and count as accepted. */
   ackBatches(batches: BatchRow[], sending?: Sending): void {
-    const n = this.atomically(() => this.deleteAccepted(batches, sending));
+    const n = this.atomically(() => this.outcomes.accepted(batches, sending));
     // Counted once committed: a failed commit leaves every batch, and the count, as they were.
-    this.inBatches -= n;
-  }
-
-  /** Inside a transaction: accepted batches leave the buffer; returns their events. */
-  private deleteAccepted(batches: BatchRow[], sending?: Sending): number {
-    let n = 0;
-    for (const b of batches) {
-      this.dropBatch(b.id);
-      n += b.event_count;
-    }
-    this.book.shipped(batches);
-    this.counts.add(TOTAL, 'accepted', n);
-    this.meta.lastSuccessMs = this.now();
-    this.meta.sending = sending;
-    return n;
+    this.queue.left(n);
   }
 
   /** Ledger hours before `hourlyFromMs` are summed into days (AFLO_LEDGER_HOURLY_DAYS); days before `keepFromMs` go. */
@@ -329,47 +209,26 @@ export class Store {
 
   /** A new run's backoff starts afresh: failures of an earlier run (a blip before a restart) do not slow it. */
   restartBackoff(): void {
-    this.s.restartBackoff.run();
+    this.queue.restartBackoff();
   }
 
   batchFailed(batchId: number, reason: string): void {
     this.atomically(() => {
-      this.s.batchFailed.run(reason, batchId);
+      this.queue.batchFailed(batchId, reason);
       this.meta.lastError = { at: this.now(), reason };
     });
   }
 
   /** Replaces a batch by one batch per group of its records, each with its own recorded body. */
   splitBatch(batch: BatchRow, groups: Buffer[][], build: BatchBuilder): void {
-    this.atomically(() => {
-      this.dropBatch(batch.id);
-      // Object-metadata duplicates merged out of the body still count as events of the first part.
-      let extra = batch.event_count - groups.reduce((n, g) => n + g.length, 0);
-      let lo = batch.lo;
-      for (const group of groups) {
-        if (group.length === 0) continue;
-        const { key, body } = build([slabFrom(group)]);
-        this.insertBatch(lo, lo + group.length - 1, key, body, group.length + extra, this.book.of(group));
-        this.made++;
-        lo += group.length;
-        extra = 0;
-      }
-    });
+    this.atomically(() => this.outcomes.split(batch, groups, build));
   }
 
   /** The backend refuses these events for good (`records`, read from the batch's body): they move to the dead-letter table. */
   deadLetterBatch(batch: BatchRow, records: Buffer[], status: number | null, reason: string): number {
-    const moved = this.atomically(() => {
-      for (const r of records) this.dead.add(r, status, reason);
-      this.book.dead(records);
-      this.dropBatch(batch.id);
-      this.counts.add(TOTAL, 'dead_lettered', records.length);
-      this.counts.add(TOTAL, 'dropped', batch.event_count - records.length);
-      this.meta.lastError = { at: this.now(), reason, ...(status !== null ? { status } : {}) };
-      return records.length;
-    });
+    const moved = this.atomically(() => this.outcomes.deadLettered(batch, records, status, reason));
     // Counted once committed, as for accepted batches.
-    this.inBatches -= batch.event_count;
+    this.queue.left(batch.event_count);
     return moved;
   }
 
@@ -382,36 +241,26 @@ export class Store {
    * the state directory's lock may call it (it numbers events); another asks it with `requestReplay`.
    */
   replayDeadLetters(): number {
-    return this.atomically(() => this.replayRows());
-  }
-
-  private replayRows(): number {
-    const rows = this.dead.takeAll();
-    const records = rows.map((r) => Buffer.from(r.record, 'utf8'));
-    this.book.dead(records, -1);
-    if (rows.length > 0) this.append(slabFrom(records));
-    this.counts.add(TOTAL, 'dead_lettered', -rows.length);
-    return rows.length;
+    return this.atomically(() => this.outcomes.replayed());
   }
 
   /** From another process: asks the owner of the state to replay the dead letters; its answer is `requestResult`. */
   requestReplay(): number {
-    return Number(this.s.insertRequest.run('replay', this.now()).lastInsertRowid);
+    return this.requests.ask('replay');
   }
 
   /** How many events a served request replayed, or undefined while it waits. */
   requestResult(id: number): number | undefined {
-    const r = this.s.requestResult.get(id) as { done_ms: number | null; result: number | null } | undefined;
-    return r && r.done_ms !== null ? Number(r.result ?? 0) : undefined;
+    return this.requests.result(id);
   }
 
   /** The owner's side: serves every waiting request, each in the transaction that carries it out. */
   serveRequests(): number {
     let replayed = 0;
-    for (const r of this.s.openRequests.all() as { id: number; kind: string }[]) {
+    for (const r of this.requests.open()) {
       replayed += this.atomically(() => {
-        const n = r.kind === 'replay' ? this.replayRows() : 0;
-        this.s.finishRequest.run(this.now(), n, r.id);
+        const n = r.kind === 'replay' ? this.outcomes.replayed() : 0;
+        this.requests.finish(r.id, n);
         return n;
       });
     }
