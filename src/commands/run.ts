@@ -6,6 +6,7 @@ import type { Backend } from '../backends/types.js';
 import type { Settings } from '../config/settings.js';
 import { DecodePool } from '../pipeline/decode-pool.js';
 import { Admission } from '../pipeline/admission.js';
+import { BufferWatch } from '../pipeline/buffer-watch.js';
 import type { CommitOptions } from '../pipeline/commit.js';
 import { Batching } from '../ship/batching.js';
 import { Flusher } from '../ship/flusher.js';
@@ -101,8 +102,14 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
       maxLineBytes: s.maxLineBytes, commit, log, now: deps.now, decoder, decodeDepth: s.decodeThreads + 1,
       spoolDir: patterns.length > 0 ? await spoolDir(s.stateDir) : undefined, maxOpenFiles: s.maxOpenFiles,
     });
-    // Requests from other commands (dlq replay), carried out here, in this process's own transactions.
-    const serving = setInterval(() => { try { store.serveRequests(); } catch { /* the store reports write failures */ } }, 1000);
+    const bufferWatch = new BufferWatch({ policy: s.bufferFull, capacity: s.maxBufferSize, everyMs: 60_000, now: deps.now },
+      () => ({ buffered: store.bufferedEvents, full: admission.full, dropped: admission.dropped }), log);
+    // Requests from other commands (dlq replay), carried out here, in this process's own transactions; the buffer's
+    // fullness, said in the log.
+    const serving = setInterval(() => {
+      bufferWatch.tick();
+      try { store.serveRequests(); } catch { /* the store reports write failures */ }
+    }, 1000);
     serving.unref();
     // The ledger keeps AFLO_LEDGER_HOURLY_DAYS by the hour, then days up to AFLO_LEDGER_RETENTION_DAYS: at start and hourly.
     const prune = () => {
@@ -138,6 +145,8 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
     await sender;
     const drained = await flusher.drain(stopAll, once);
     stopProgress?.();
+    // A run shorter than a look still says that its buffer filled.
+    bufferWatch.tick(true);
     clearInterval(serving);
     clearInterval(pruning);
     await http?.close();

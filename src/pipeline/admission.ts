@@ -17,6 +17,9 @@ export interface AdmissionOptions {
 export type RecordsVerdict = 'take' | 'wait' | 'drop' | 'too_large';
 
 export class Admission {
+  /** Events this process dropped for want of room (`drop_newest`): what the log says (buffer-watch.ts). */
+  dropped = 0;
+
   /** `acked`: poked when batches are accepted (room was made). */
   constructor(private readonly store: Store, private readonly o: AdmissionOptions, private readonly acked?: Wakeup) {}
 
@@ -42,7 +45,9 @@ export class Admission {
 
   /** What of a decoded piece goes in now (admit.ts): all while there is room, then by the policy. */
   piece(d: Decoded): Admitted {
-    return admit(d, this.room, this.store.bufferedEvents === 0, this.o);
+    const a = admit(d, this.room, this.store.bufferedEvents === 0, this.o);
+    this.dropped += a.dropped;
+    return a;
   }
 
   /** A decoded piece of `n` events that would be cut now but fits once batches are accepted: worth waiting for. */
@@ -54,7 +59,9 @@ export class Admission {
   records(n: number): RecordsVerdict {
     if (n > this.o.maxBufferSize) return 'too_large';
     if (n <= this.room) return 'take';
-    return this.o.bufferFull === 'block' ? 'wait' : 'drop';
+    if (this.o.bufferFull === 'block') return 'wait';
+    this.dropped += n;
+    return 'drop';
   }
 
   /**

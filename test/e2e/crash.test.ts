@@ -113,7 +113,11 @@ describe('backpressure', () => {
     writeFileSync(big, Array.from({ length: 100 }, (_, i) => slpLine(`d${i}`)).join('\n') + '\n');
     writeFileSync(join(dir.path, 'blocked'), 'x');
     const env = fastEnv(state, join(dir.path, 'blocked', 'o'), { AFLO_MAX_BUFFER_SIZE: '40', AFLO_BUFFER_FULL: 'drop_newest', AFLO_ONCE_TIMEOUT: '0.5' });
-    expect((await run(['--once', big], env)).code).toBe(1);
+    const r = await run(['--once', big], env);
+    expect(r.code).toBe(1);
+    // The log says so too (buffer-watch.ts), with the count.
+    const warned = r.stderr.split('\n').filter((l) => l.includes('new events are dropped')).map((l) => JSON.parse(l));
+    expect(warned).toMatchObject([{ level: 40, dropped: 360, max_buffer_size: 40, buffer_full: 'drop_newest' }]);
     const s = await status(state);
     expect(s.entries).toMatchObject({ read: 100, mapped: 100 });
     expect(s.events).toMatchObject({ produced: 400, buffered: 40, dropped: 360 });
