@@ -3,7 +3,6 @@
 // a byte above ASCII in a part of the key, another layout, a number it cannot read) is left to JavaScript.
 #include "ledger_tags.h"
 
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -140,9 +139,12 @@ bool record_key(const char* s, size_t end, const std::vector<std::string>& dims,
     value = std::strtod(text, &stop);
     if (stop != text + number_value.n || !(value - value == 0)) return false;
   }
+  // The hour's start in decimal (what String() writes for it): digits of a non-negative integer.
   char hour[24];
-  int hour_len = std::snprintf(hour, sizeof hour, "%lld", time / kHourMs * kHourMs);
-  key.assign(hour, hour_len);
+  char* h = hour + sizeof hour;
+  long long start = time / kHourMs * kHourMs;
+  do *--h = static_cast<char>('0' + start % 10); while ((start /= 10) > 0);
+  key.assign(h, static_cast<size_t>(hour + sizeof hour - h));
   key.push_back('\0');
   key.append(meter.p, meter.n);
   for (size_t d = 0; d < dims.size(); d++) {
