@@ -103,7 +103,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
       spoolDir: patterns.length > 0 ? await spoolDir(s.stateDir) : undefined, maxOpenFiles: s.maxOpenFiles,
     });
     const bufferWatch = new BufferWatch({ policy: s.bufferFull, capacity: s.maxBufferSize, everyMs: 60_000, now: deps.now },
-      () => ({ buffered: store.bufferedEvents, full: admission.full, dropped: admission.dropped }), log);
+      () => ({ buffered: store.bufferedEvents, waiting: admission.waiting > 0, waits: admission.waits, dropped: admission.dropped }), log);
     // Requests from other commands (dlq replay), carried out here, in this process's own transactions; the buffer's
     // fullness, said in the log.
     const serving = setInterval(() => {

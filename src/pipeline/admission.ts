@@ -17,8 +17,11 @@ export interface AdmissionOptions {
 export type RecordsVerdict = 'take' | 'wait' | 'drop' | 'too_large';
 
 export class Admission {
-  /** Events this process dropped for want of room (`drop_newest`): what the log says (buffer-watch.ts). */
+  /** What the log says of a full buffer (buffer-watch.ts): events this process dropped for want of room
+   *  (`drop_newest`), times reading waited for room or /ingest was told to come back, and waits under way. */
   dropped = 0;
+  waits = 0;
+  waiting = 0;
 
   /** `acked`: poked when batches are accepted (room was made). */
   constructor(private readonly store: Store, private readonly o: AdmissionOptions, private readonly acked?: Wakeup) {}
@@ -59,7 +62,10 @@ export class Admission {
   records(n: number): RecordsVerdict {
     if (n > this.o.maxBufferSize) return 'too_large';
     if (n <= this.room) return 'take';
-    if (this.o.bufferFull === 'block') return 'wait';
+    if (this.o.bufferFull === 'block') {
+      this.waits++;
+      return 'wait';
+    }
     this.dropped += n;
     return 'drop';
   }
@@ -71,7 +77,13 @@ export class Admission {
   async waitForRoom(need: number, signal: AbortSignal): Promise<void> {
     const until = this.o.now() + this.o.pollMs;
     const wanted = Math.max(need, this.o.maxBufferSize * 0.25);
-    do await (this.acked ? this.acked.wait(Math.max(1, until - this.o.now()), signal) : Promise.resolve());
-    while (this.acked && !signal.aborted && this.o.now() < until && this.room < wanted);
+    this.waits++;
+    this.waiting++;
+    try {
+      do await (this.acked ? this.acked.wait(Math.max(1, until - this.o.now()), signal) : Promise.resolve());
+      while (this.acked && !signal.aborted && this.o.now() < until && this.room < wanted);
+    } finally {
+      this.waiting--;
+    }
   }
 }

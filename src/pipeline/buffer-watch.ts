@@ -3,11 +3,14 @@
 // (warn, with how many). At most one line a minute while it stays full; the counts are in /metrics and `status` too.
 import type { Logger } from 'pino';
 
+/** What the watch reads at each look; the counts only grow. */
 export interface BufferState {
   /** Events held now. */
   buffered: number;
-  /** Reading is paused for room (`block`). */
-  full: boolean;
+  /** Reading is waiting for room now (`block`). */
+  waiting: boolean;
+  /** Times reading waited for room (or /ingest was told to come back) so far. */
+  waits: number;
   /** Events this process dropped for want of room so far (`drop_newest`). */
   dropped: number;
 }
@@ -27,6 +30,8 @@ export class BufferWatch {
   private spell?: { since: number };
   /** The dropped count at the last "full" line. */
   private droppedMark = 0;
+  /** The counts at the last look. */
+  private seen = { waits: 0, dropped: 0 };
 
   constructor(private readonly o: BufferWatchOptions, private readonly state: () => BufferState, private readonly log: Logger) {}
 
@@ -35,7 +40,10 @@ export class BufferWatch {
     const s = this.state();
     const now = this.o.now();
     const dropped = s.dropped - this.droppedMark;
-    const full = s.full || dropped > 0;
+    // Full: reading waited for room, or events were dropped, since the last look (a wait or a drop between two
+    // looks counts: a buffer refilled at once is full most of the time, whatever the instant of a look).
+    const full = s.waiting || s.waits > this.seen.waits || s.dropped > this.seen.dropped;
+    this.seen = { waits: s.waits, dropped: s.dropped };
     if (full && now - this.saidAt >= this.o.everyMs) {
       const fields = { buffered: s.buffered, max_buffer_size: this.o.capacity, buffer_full: this.o.policy };
       if (this.o.policy === 'drop_newest') this.log.warn({ ...fields, dropped }, 'buffer full (AFLO_MAX_BUFFER_SIZE): new events are dropped and counted');

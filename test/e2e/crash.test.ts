@@ -105,7 +105,10 @@ describe('backpressure', () => {
     const s = await status(state);
     expect(s.events).toMatchObject({ produced: count * 4, accepted: count * 4, buffered: 0, dropped: 0 });
     expect(balanced(s)).toBe(true);
-    await d.stop();
+    // The pause is said in the log (buffer-watch.ts), as information: nothing is lost.
+    const full = (await d.stop()).stderr.split('\n').filter((l) => l.includes('reading paused until batches are accepted')).map((l) => JSON.parse(l));
+    expect(full.length).toBeGreaterThan(0);
+    expect(full[0]).toMatchObject({ level: 30, max_buffer_size: 100, buffer_full: 'block' });
   }, 90_000);
 
   it('drop_newest counts every dropped event and keeps the books balanced', async () => {
