@@ -6,6 +6,9 @@
 #include <new>
 #include <string>
 #include <vector>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "gzip_body.h"
 #include "json_index.h"
@@ -331,6 +334,22 @@ napi_value GzipBound(napi_env env, napi_callback_info info) {
   return number(env, static_cast<double>(aflo::gzip_bound(static_cast<size_t>(len))));
 }
 
+/** glibc's mallopt(M_MMAP_THRESHOLD, bytes): false where it does not apply (another C library) or was refused. */
+napi_value FixMmapThreshold(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value v[1];
+  CHECK(napi_get_cb_info(env, info, &argc, v, nullptr, nullptr));
+  int32_t bytes = 0;
+  if (argc < 1 || napi_get_value_int32(env, v[0], &bytes) != napi_ok || bytes < 0) return nullptr;
+  bool done = false;
+#if defined(__GLIBC__)
+  done = mallopt(M_MMAP_THRESHOLD, bytes) == 1;
+#endif
+  napi_value result;
+  CHECK(napi_get_boolean(env, done, &result));
+  return result;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -342,6 +361,7 @@ NAPI_MODULE_INIT() {
       {"ledgerTags", nullptr, LedgerTags, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gzip", nullptr, Gzip, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gzipBound", nullptr, GzipBound, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"fixMmapThreshold", nullptr, FixMmapThreshold, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   napi_value protocol;

@@ -7,6 +7,7 @@ import type { Settings } from '../config/settings.js';
 import { DecodePool } from '../pipeline/decode-pool.js';
 import { Admission } from '../pipeline/admission.js';
 import { BufferWatch } from '../pipeline/buffer-watch.js';
+import { fixMmapThreshold } from '../pipeline/malloc-threshold.js';
 import type { CommitOptions } from '../pipeline/commit.js';
 import { Batching } from '../ship/batching.js';
 import { Flusher } from '../ship/flusher.js';
@@ -69,6 +70,7 @@ export async function runShipper(deps: RunDeps, inputs: string[], once: boolean)
   // One decode thread sees the pieces in the order they are committed, so it can tell where batches will start and
   // make their bodies ahead; with several, each would guess wrong about the others' pieces.
   const threads = patterns.length > 0 ? s.decodeThreads : 0;
+  fixMmapThreshold();
   const decoder = new DecodePool({ mapping: mapping.options, maxEntryBytes: s.maxLineBytes, tag: true, ...(threads === 1 ? { batchSize: s.batchSize } : {}) }, {
     threads, eager: once, onStarting: deps.threadsStarting, onStarted: deps.threadsStarted, batchCarry: () => store.batchCarry,
   });

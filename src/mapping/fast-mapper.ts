@@ -35,6 +35,8 @@ interface Addon {
   /** The same written into `out` at `at`: its length, or -1 if it did not fit in `gzipBound(data.length)`. */
   gzip(data: Uint8Array, level: number, out: Uint8Array, at: number): number | undefined;
   gzipBound(length: number): number;
+  /** glibc's mallopt(M_MMAP_THRESHOLD, bytes); false where it does not apply (pipeline/malloc-threshold.ts). */
+  fixMmapThreshold?(bytes: number): boolean;
 }
 
 
