@@ -1,6 +1,7 @@
 // Node-API surface of the fast mapper: a mapper per thread, lines mapped straight into a RecordBuffer's bytes.
 #include <node_api.h>
 
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -325,25 +326,27 @@ napi_value Gzip(napi_env env, napi_callback_info info) {
   return result;
 }
 
-napi_value GzipBound(napi_env env, napi_callback_info info) {
+/** The call's one argument, a whole number from 0 to `max`; false (the call answers undefined) otherwise. */
+bool size_arg(napi_env env, napi_callback_info info, int64_t max, int64_t& out) {
   size_t argc = 1;
   napi_value v[1];
-  CHECK(napi_get_cb_info(env, info, &argc, v, nullptr, nullptr));
+  if (napi_get_cb_info(env, info, &argc, v, nullptr, nullptr) != napi_ok || argc < 1) return false;
+  return napi_get_value_int64(env, v[0], &out) == napi_ok && out >= 0 && out <= max;
+}
+
+napi_value GzipBound(napi_env env, napi_callback_info info) {
   int64_t len = 0;
-  if (argc < 1 || napi_get_value_int64(env, v[0], &len) != napi_ok || len < 0) return nullptr;
+  if (!size_arg(env, info, INT64_MAX, len)) return nullptr;
   return number(env, static_cast<double>(aflo::gzip_bound(static_cast<size_t>(len))));
 }
 
 /** glibc's mallopt(M_MMAP_THRESHOLD, bytes): false where it does not apply (another C library) or was refused. */
 napi_value FixMmapThreshold(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value v[1];
-  CHECK(napi_get_cb_info(env, info, &argc, v, nullptr, nullptr));
-  int32_t bytes = 0;
-  if (argc < 1 || napi_get_value_int32(env, v[0], &bytes) != napi_ok || bytes < 0) return nullptr;
+  int64_t bytes = 0;
+  if (!size_arg(env, info, INT32_MAX, bytes)) return nullptr;
   bool done = false;
 #if defined(__GLIBC__)
-  done = mallopt(M_MMAP_THRESHOLD, bytes) == 1;
+  done = mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes)) == 1;
 #endif
   napi_value result;
   CHECK(napi_get_boolean(env, done, &result));
