@@ -23,10 +23,10 @@ export class LedgerTable {
   constructor(private readonly s: Stmts, private readonly index: KeyIndex) {}
 
   /** Inside a transaction: adds each kind's tally to its columns, one row write per key whatever the kinds. */
-  add(tallies: Partial<Record<LedgerKind, Tally>>): void {
+  add(tallies: Record<LedgerKind, Tally>): void {
     const rows = new Map<number, number[]>();
     for (const kind of Object.keys(tallies) as LedgerKind[]) {
-      const t = tallies[kind]!;
+      const t = tallies[kind];
       const c = COLUMN[kind] * 2;
       for (let i = 0; i < t.ids.length; i++) {
         if (t.events[i] === 0 && t.values[i] === 0) continue;

@@ -18,7 +18,6 @@ function watch(policy: 'block' | 'drop_newest') {
       w.tick(last);
     },
     get waits() { return state.waits; },
-    get dropped() { return state.dropped; },
   };
 }
 
